@@ -1,0 +1,3 @@
+from nai.cli import main
+
+main()

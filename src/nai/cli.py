@@ -1,0 +1,296 @@
+"""The nai command: click wiring only. Each command is one library call and a render.
+
+stdout carries data; errors, progress and summaries go to stderr.
+Exit codes: 0 ok, 1 failure (any input failed), 2 usage, 75 another scrape holds the lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, dates, output
+from .errors import NaiError
+from .ingest import DEFAULT_MAX_BYTES, Outcome, ingest, iter_sources, reparse_raw
+from .store import Archive
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+EXIT_FAILURE = 1
+
+
+class Failure(click.ClickException):
+    """A one-line error on stderr, "nai: reason", exit 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"nai: {self.format_message()}", err=True)
+
+
+class NaiGroup(click.Group):
+    """Turns NaiError into one line on stderr; anything unexpected too, unless -vv or NAI_DEBUG=1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NaiError as exc:
+            raise Failure(str(exc)) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            settings = ctx.find_object(Settings)
+            if os.environ.get("NAI_DEBUG") or (settings and settings.verbose >= 2):
+                raise
+            raise Failure(f"unexpected error: {type(exc).__name__}: {exc} (NAI_DEBUG=1 shows more)") from None
+
+
+@dataclass
+class Settings:
+    db: Path
+    verbose: int
+    quiet: bool
+
+    def archive(self, *, create: bool = False) -> Archive:
+        return Archive(self.db, create=create)
+
+    @property
+    def chatty(self) -> bool:
+        """Summaries and progress: on a terminal, or with -v; never with -q."""
+        return not self.quiet and (self.verbose > 0 or sys.stderr.isatty())
+
+
+class DateBound(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
+    """--since/--until: '2026', '2026-02', '4 February 2026' -> the first (or last) day of it."""
+
+    name = "date"
+
+    def __init__(self, *, end: bool) -> None:
+        self.end = end
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return dates.parse_bound(str(value), end=self.end)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("nai: %(message)s"))
+    root = logging.getLogger("nai")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+    for noisy in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose >= 3 else logging.CRITICAL)
+
+
+@click.group(cls=NaiGroup, context_settings=CONTEXT)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="NAI_DB",
+    default="archive.db",
+    show_default=True,
+    show_envvar=True,
+    help="The archive file.",
+)
+@click.option("-v", "--verbose", count=True, help="Say more: -v each input and a summary, -vv debug.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.version_option(__version__, "--version", prog_name="nai")
+@click.pass_context
+def cli(ctx: click.Context, db: Path, verbose: int, quiet: bool) -> None:
+    """nai: The North Africa Journal's articles in a searchable SQLite archive.
+
+    \b
+    Example:
+        nai ingest saved-pages/          # parse and store pages
+        nai search "Haftar" --since 2026-01
+        nai show 12
+    """
+    if verbose and quiet:
+        raise click.UsageError("-v and -q contradict each other")
+    _configure_logging(verbose, quiet)
+    ctx.obj = Settings(db=db, verbose=verbose, quiet=quiet)
+
+
+@cli.command(name="ingest")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--url", help="The page's URL, when the page itself names none (one input only).")
+@click.option(
+    "--max-mb",
+    type=click.FloatRange(min=0.01),
+    default=DEFAULT_MAX_BYTES / 1024 / 1024,
+    show_default=True,
+    help="Refuse pages (and .html.gz contents) larger than this.",
+)
+@click.pass_obj
+def ingest_command(settings: Settings, paths: tuple[str, ...], url: str | None, max_mb: float) -> None:
+    """Parse article pages and store them in the archive.
+
+    PATH is a page (.html, .htm, .html.gz), a folder (read recursively) or - for stdin.
+    Each input is new, updated, unchanged or failed; a failure is one line on stderr
+    and the rest still goes in. Exit 1 when any input failed.
+
+    \b
+    Example:
+        nai ingest fixtures/
+        curl -s https://north-africa.com/some-story/ | nai ingest - --url https://north-africa.com/some-story/
+    """
+    if url and len(paths) > 1:
+        raise click.UsageError("--url names one page: give a single PATH with it")
+    sources = list(iter_sources(paths))
+    counts: Counter[str] = Counter()
+    with settings.archive(create=True) as archive:
+        outcomes = ingest(sources, archive, url=url, max_bytes=int(max_mb * 1024 * 1024))
+        with click.progressbar(
+            outcomes,
+            length=len(sources),
+            label="ingesting",
+            file=sys.stderr,
+            hidden=not (sys.stderr.isatty() and not settings.quiet) or len(sources) < 2,
+        ) as bar:
+            for outcome in bar:
+                counts[outcome.status] += 1
+                _report(outcome, settings)
+    if settings.chatty:
+        summary = ", ".join(f"{counts[s]} {s}" for s in ("new", "updated", "unchanged", "failed"))
+        click.echo(summary, err=True)
+    if counts["failed"]:
+        sys.exit(EXIT_FAILURE)
+
+
+def _report(outcome: Outcome, settings: Settings) -> None:
+    if outcome.status == "failed":
+        click.echo(f"nai: {outcome.source}: {outcome.error}", err=True)
+    elif settings.verbose:
+        click.echo(f"{outcome.status}: {outcome.source} (id {outcome.id})", err=True)
+
+
+@cli.command(name="search")
+@click.argument("query")
+@click.option(
+    "--since", type=DateBound(end=False), help="Published on or after (2026, 2026-02, 4 February 2026)."
+)
+@click.option(
+    "--until", type=DateBound(end=True), help="Published on or before (a month means its last day)."
+)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option(
+    "--raw", is_flag=True, help='Pass QUERY through as FTS5 syntax (AND, OR, NEAR, "phrases", prefix*).'
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
+)
+@click.pass_obj
+def search_command(
+    settings: Settings, query: str, since: str | None, until: str | None, limit: int, raw: bool, fmt: str
+) -> None:
+    """Full-text search, best match first, with a snippet around each match.
+
+    QUERY is plain words, all of which must match; "quoted words" match as a phrase;
+    accents do not matter (Saied finds Saïed). Matches in the headline count more.
+
+    \b
+    Example:
+        nai search Haftar
+        nai search "Salvador Pass" --since 2026-01 --until 2026-02 --format json
+        nai search --raw 'Haftar NOT Tripoli'
+    """
+    with settings.archive() as archive:
+        hits = archive.search(query, since=since, until=until, limit=limit, raw=raw)
+    output.write_hits(hits, fmt, sys.stdout, width=shutil.get_terminal_size((100, 24)).columns)
+    if not hits and settings.chatty:
+        click.echo("no matches", err=True)
+
+
+@cli.command(name="show")
+@click.argument("ref", metavar="ID|URL")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def show_command(settings: Settings, ref: str, fmt: str) -> None:
+    """Show one article: metadata, body, related stories and read-count history.
+
+    \b
+    Example:
+        nai show 12
+        nai show https://north-africa.com/some-story/ --format json
+    """
+    with settings.archive() as archive:
+        stored = archive.find(ref)
+        if stored is None:
+            raise NaiError(f"{ref}: no such article in {settings.db}")
+        history = archive.read_history(stored.id)
+    if fmt == "json":
+        output.write_jsonl([stored.to_record()], sys.stdout)
+    else:
+        width = min(shutil.get_terminal_size((88, 24)).columns, 100)
+        click.echo(output.article_text(stored, history, width=width), nl=False)
+
+
+@cli.command(name="export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.pass_obj
+def export_command(settings: Settings, fmt: str) -> None:
+    """Write every record to stdout, streamed, in id order.
+
+    \b
+    Example:
+        nai export > archive.jsonl
+        nai export --format csv > archive.csv
+    """
+    with settings.archive() as archive:
+        output.write_records((s.to_record() for s in archive.records()), fmt, sys.stdout)
+
+
+@cli.command(name="stats")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def stats_command(settings: Settings, fmt: str) -> None:
+    """Articles, date range, articles per month, and how often each field is filled.
+
+    A field whose fill rate falls is how a change of the site's layout shows.
+
+    \b
+    Example:
+        nai stats
+        nai stats --format json
+    """
+    with settings.archive() as archive:
+        stats = archive.stats()
+    if fmt == "json":
+        output.write_jsonl([stats], sys.stdout)
+    else:
+        click.echo(output.stats_text(stats), nl=False)
+
+
+@cli.command(name="reparse")
+@click.pass_obj
+def reparse_command(settings: Settings) -> None:
+    """Rebuild every record from its stored raw page with the current parser.
+
+    Run it after upgrading nai: records gain the parser's fixes; a record whose
+    headline, date or body changes keeps its old version.
+
+    \b
+    Example:
+        nai reparse
+    """
+    with settings.archive() as archive:
+        result = archive.reparse(reparse_raw)
+    for article_id, error in result.failed:
+        click.echo(f"nai: article {article_id}: {error}", err=True)
+    click.echo(f"reparsed {result.total} articles: {result.changed} changed, {len(result.failed)} failed")
+    if result.failed:
+        sys.exit(EXIT_FAILURE)
+
+
+def main() -> None:
+    cli(prog_name="nai")

@@ -1,0 +1,79 @@
+"""Dates: the only module that uses dateutil. Text in, ISO 8601 text out."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime
+
+from dateutil import parser as dateparser
+
+# "2026-02-04", "2026-02-04T00:41:00+01:00", "2026-02-04 00:41", "2026-02-03T23:41:00Z"
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+# Two far-apart defaults: a field that comes out different under each was not in the text.
+_DEFAULT_A = datetime(2000, 1, 1)
+_DEFAULT_B = datetime(2001, 12, 28)
+
+
+def to_iso(text: str | None) -> str | None:
+    """A page's date text as ISO 8601, or None when it is not a date.
+
+    A full datetime keeps its time and offset exactly as given (never converted to UTC);
+    a date without a time, or a date in words ("4 February 2026"), gives "2026-02-04".
+    """
+    if not text:
+        return None
+    text = text.strip()
+    try:
+        if ISO_DATE.match(text):
+            return _checked(date.fromisoformat(text).isoformat(), text[:4])
+        if ISO_DATETIME.match(text):
+            parsed = dateparser.isoparse(text.replace(" ", "T", 1))
+            return _checked(parsed.isoformat(), text[:4])
+        return _words_to_date(text)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _checked(iso: str, year: str) -> str | None:
+    return iso if MIN_YEAR <= int(year) <= MAX_YEAR else None
+
+
+def _words_to_date(text: str) -> str | None:
+    """'4 February 2026', 'February 4, 2026', '04/02/2026' -> '2026-02-04' (day, month, year all needed)."""
+    if len(text) > 60:
+        return None
+    a = dateparser.parse(text, default=_DEFAULT_A, dayfirst=True)
+    b = dateparser.parse(text, default=_DEFAULT_B, dayfirst=True)
+    if (a.year, a.month, a.day) != (b.year, b.month, b.day):
+        return None
+    return _checked(a.date().isoformat(), str(a.year))
+
+
+def parse_bound(text: str, *, end: bool = False) -> str:
+    """A --since/--until value as an ISO date, expanded to its whole period.
+
+    '2026' is the year, '2026-02' or 'February 2026' the month, '4 February 2026' the day:
+    with end=False the first day of that period, with end=True the last.
+    Raises ValueError with a message for the user when the text is not such a date.
+    """
+    text = text.strip()
+    try:
+        a = dateparser.parse(text, default=_DEFAULT_A, dayfirst=True)
+        b = dateparser.parse(text, default=_DEFAULT_B, dayfirst=True)
+    except (ValueError, OverflowError):
+        raise ValueError(f"{text!r} is not a date (try 2026-02-04, 2026-02 or 2026)") from None
+    if a.year != b.year:
+        raise ValueError(f"{text!r} has no year (try 2026-02-04, 2026-02 or 2026)")
+    year = a.year
+    if a.month != b.month:  # a year alone
+        first, last = date(year, 1, 1), date(year, 12, 31)
+    elif a.day != b.day:  # a month
+        first = date(year, a.month, 1)
+        last = date(year, a.month, calendar.monthrange(year, a.month)[1])
+    else:
+        first = last = a.date()
+    return (last if end else first).isoformat()

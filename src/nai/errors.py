@@ -1,0 +1,23 @@
+"""The project's exceptions: everything a user may meet is a NaiError."""
+
+from __future__ import annotations
+
+
+class NaiError(Exception):
+    """An error with a message fit to show a user on one line."""
+
+
+class InputError(NaiError):
+    """An input could not be read: missing, unreadable, too large, not HTML."""
+
+
+class ParseError(NaiError):
+    """A page was read but holds no article this parser can extract."""
+
+
+class QueryError(NaiError):
+    """A search query that the archive cannot run (bad --raw FTS5 syntax)."""
+
+
+class ArchiveError(NaiError):
+    """The archive file is missing, unreadable or not an nai archive."""

@@ -1,0 +1,176 @@
+"""Inputs to outcomes: files, folders, .html.gz and stdin -> Sources -> parse -> save.
+
+Each input gets one Outcome: new, updated, unchanged, or failed with a one-line reason.
+A failure never stops the batch and never leaves anything in the archive.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import logging
+import os
+import sqlite3
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+from .errors import InputError, NaiError, ParseError
+from .model import Article
+from .parse import parse_article
+from .store import Archive
+
+log = logging.getLogger(__name__)
+
+#: The largest page, and the largest a .html.gz may inflate to; real pages are ~110 KB.
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+GZIP_MAGIC = b"\x1f\x8b"
+STDIN = "-"
+
+Status = Literal["new", "updated", "unchanged", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One input: a file, stdin, or a path that is already known to be bad (`error`)."""
+
+    name: str
+    path: Path | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    source: str
+    status: Status
+    id: int | None = None
+    error: str | None = None
+    article: Article | None = None
+
+
+def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
+    """Each path as Sources: a file as itself, a folder's pages recursively in name order."""
+    for name in paths:
+        if name == STDIN:
+            yield Source(name="<stdin>")
+            continue
+        path = Path(name)
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.exists() or path.is_symlink():
+            yield Source(name=name, path=path)
+        else:
+            yield Source(name=name, error="no such file or directory")
+
+
+def _walk(root: Path) -> Iterator[Source]:
+    seen: set[str] = set()
+    problems: list[Source] = []
+
+    def onerror(exc: OSError) -> None:
+        problems.append(Source(name=str(exc.filename or root), error=exc.strerror or str(exc)))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=True):
+        real = os.path.realpath(dirpath)
+        if real in seen:
+            yield Source(name=dirpath, error="symlink loop: this folder was already read")
+            dirnames.clear()
+            continue
+        seen.add(real)
+        dirnames.sort()
+        for filename in sorted(filenames):
+            if filename.lower().endswith(PAGE_SUFFIXES):
+                yield Source(name=os.path.join(dirpath, filename), path=Path(dirpath, filename))
+    yield from problems
+
+
+def read_source(
+    source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None
+) -> bytes:
+    """The page's bytes, inflated when gzipped. Raises InputError, in bounded memory."""
+    if source.error:
+        raise InputError(source.error)
+    if source.path is None:
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read(max_bytes + 1)
+        _check_size(len(data), max_bytes)
+    else:
+        try:
+            if source.path.is_dir():
+                raise InputError("is a directory")
+            size = source.path.stat().st_size
+            if size > max_bytes:
+                raise InputError(f"too large: {_mb(size)} (the limit is {_mb(max_bytes)}; see --max-mb)")
+            with source.path.open("rb") as f:
+                data = f.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputError(exc.strerror or str(exc)) from None
+        _check_size(len(data), max_bytes)
+    if data.startswith(GZIP_MAGIC):
+        return _gunzip(data, max_bytes)
+    return data
+
+
+def _gunzip(data: bytes, max_bytes: int) -> bytes:
+    """Inflate at most max_bytes: a small file that inflates to gigabytes stops at the limit."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+            out = f.read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"corrupt gzip data: {exc}") from None
+    if len(out) > max_bytes:
+        raise InputError(f"inflates past the {_mb(max_bytes)} limit (a decompression bomb?)")
+    return out
+
+
+def _check_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise InputError(f"too large: more than {_mb(max_bytes)} (see --max-mb)")
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def ingest(
+    sources: Iterable[Source],
+    archive: Archive,
+    *,
+    url: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    stdin: BinaryIO | None = None,
+) -> Iterator[Outcome]:
+    """Parse and store each source in its own transaction; one Outcome per source."""
+    for source in sources:
+        try:
+            data = read_source(source, max_bytes=max_bytes, stdin=stdin)
+            article = parse_page(data, url=url)
+            saved = archive.save(article, raw=data, raw_url=url, source=source.name)
+        except NaiError as exc:
+            yield Outcome(source=source.name, status="failed", error=str(exc))
+            continue
+        except sqlite3.Error as exc:
+            yield Outcome(source=source.name, status="failed", error=f"archive error: {exc}")
+            continue
+        if article.rules == "generic":
+            log.info("%s: no site rules applied (generic extraction)", source.name)
+        yield Outcome(source=source.name, status=saved.status, id=saved.id, article=article)
+
+
+def parse_page(data: bytes, *, url: str | None = None) -> Article:
+    """parse_article, with the failures of hostile markup (deep nesting) as ParseError."""
+    try:
+        return parse_article(data, url=url)
+    except RecursionError:
+        raise ParseError("markup nested too deeply") from None
+    except MemoryError:
+        raise ParseError("out of memory parsing this page") from None
+
+
+def reparse_raw(data: bytes, url: str | None) -> Article:
+    """What `nai reparse` runs on each stored raw page."""
+    return parse_page(data, url=url)

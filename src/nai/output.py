@@ -1,0 +1,135 @@
+"""Rendering: records, hits and stats to table, json, jsonl, csv or text. Pure: a stream in, text out."""
+
+from __future__ import annotations
+
+import csv
+import json
+import textwrap
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from .model import RECORD_KEYS
+from .store import Hit, Stored
+
+SEARCH_KEYS = (*RECORD_KEYS, "rank", "snippet")
+
+
+def write_json(records: Iterable[dict[str, Any]], stream: TextIO) -> None:
+    """A JSON array, written record by record (nothing buffered)."""
+    stream.write("[")
+    for i, record in enumerate(records):
+        stream.write(",\n" if i else "\n")
+        stream.write(json.dumps(record, ensure_ascii=False))
+    stream.write("\n]\n")
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], stream: TextIO) -> None:
+    for record in records:
+        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def write_csv(records: Iterable[dict[str, Any]], stream: TextIO, keys: tuple[str, ...] = RECORD_KEYS) -> None:
+    """One row per record; author and related as JSON text."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(keys)
+    for record in records:
+        writer.writerow(_csv_cell(record.get(k)) for k in keys)
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def write_records(records: Iterable[dict[str, Any]], fmt: str, stream: TextIO) -> None:
+    if fmt == "json":
+        write_json(records, stream)
+    elif fmt == "jsonl":
+        write_jsonl(records, stream)
+    elif fmt == "csv":
+        write_csv(records, stream)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+
+
+def write_hits(hits: list[Hit], fmt: str, stream: TextIO, *, width: int = 100) -> None:
+    records = [hit.to_record() for hit in hits]
+    if fmt == "json":
+        write_json(records, stream)
+    elif fmt == "csv":
+        write_csv(records, stream, SEARCH_KEYS)
+    else:
+        stream.write(hits_table(hits, width=width))
+
+
+def hits_table(hits: list[Hit], *, width: int = 100) -> str:
+    """id, date and headline on one line, the marked snippet indented below."""
+    lines = []
+    for hit in hits:
+        article = hit.stored.article
+        date = (article.published or "")[:10] or "-"
+        lines.append(_cut(f"{hit.stored.id:>6}  {date:<10}  {article.headline}", width))
+        for line in textwrap.wrap(" ".join(hit.snippet.split()), width=max(width - 8, 20))[:3]:
+            lines.append(" " * 8 + line)
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def article_text(stored: Stored, history: list[tuple[str, int]], *, width: int = 88) -> str:
+    """An article to read in a terminal: metadata, body, related stories, read-count history."""
+    a = stored.article
+    wrap = textwrap.TextWrapper(width=width)
+    out = [a.headline, "=" * min(len(a.headline), width), ""]
+    meta = [
+        ("Published", a.published),
+        ("Section", a.section),
+        ("Author", a.author.name if a.author else None),
+        ("Read count", f"{a.read_count:,}" if a.read_count is not None else None),
+        ("URL", a.url),
+        ("Archive id", f"{stored.id} (first seen {stored.first_seen[:10]})"),
+    ]
+    out += [f"{label + ':':<12}{value}" for label, value in meta if value]
+    out.append("")
+    for paragraph in a.paragraphs:
+        out += [*wrap.wrap(paragraph), ""]
+    if a.related:
+        out += ["Most Recent Stories from the Region", "-" * 35]
+        for story in a.related:
+            out += textwrap.wrap(story.headline, width, initial_indent="* ", subsequent_indent="  ")
+            out.append(f"  {story.url}")
+            if story.summary:
+                out += textwrap.wrap(story.summary, width, initial_indent="  ", subsequent_indent="  ")
+            out.append("")
+    if a.author and a.author.blurb:
+        out += [f"Written by {a.author.name}", *wrap.wrap(a.author.blurb), ""]
+    if history:
+        out += ["Read-count history", "-" * 18]
+        out += [f"  {when[:16].replace('T', ' ')}  {count:>8,}" for when, count in history]
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def stats_text(stats: dict[str, Any]) -> str:
+    out = [
+        f"articles        {stats['articles']:,}",
+        f"published       {stats['first_published'] or '-'} to {stats['last_published'] or '-'}",
+        f"archive file    {stats['file_bytes'] / 1024 / 1024:.1f} MB"
+        f" (raw pages {stats['raw_page_bytes'] / 1024 / 1024:.1f} MB compressed)",
+        "",
+        "fields filled (a drop shows a layout change)",
+    ]
+    out += [f"  {name:<12}{rate * 100:6.1f}%" for name, rate in stats["fill"].items()]
+    out += ["", "sites"]
+    out += [f"  {s['site']:<30}{s['articles']:>8,}" for s in stats["sites"]]
+    out += ["", "articles per month"]
+    top = max((m["articles"] for m in stats["per_month"]), default=0)
+    for m in stats["per_month"]:
+        bar = "#" * max(1, round(30 * m["articles"] / top)) if top else ""
+        out.append(f"  {m['month']:<8}{m['articles']:>7,}  {bar}")
+    out += ["", "tables"]
+    out += [f"  {name:<12}{n:>8,}" for name, n in stats["tables"].items()]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,247 @@
+"""A page: bytes decoded once, parsed once with lxml, its standard metadata at hand.
+
+Pure (no I/O). Site rules (nai.sites) and the generic path (nai.parse) read from a Page.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import charset_normalizer
+from lxml import etree
+from lxml.html import HtmlElement, HTMLParser, document_fromstring
+
+from .errors import ParseError
+
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: its BOM starts the same way
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# <meta charset="windows-1252">, <meta http-equiv="Content-Type" content="text/html; charset=...">
+META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.I)
+CHARSET_WINDOW = 64 * 1024
+# WHATWG: a page that says latin-1 or ascii means windows-1252.
+CHARSET_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252", "latin-1": "cp1252"}
+# Magic numbers of things that are not HTML: PDF, PNG, JPEG, GIF, ZIP, gzip, WebP/RIFF, SQLite.
+BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"PK\x03\x04": "a ZIP archive",
+    b"\x1f\x8b": "gzip data",
+    b"RIFF": "a RIFF (WebP/AVI) file",
+    b"SQLite format 3": "an SQLite database",
+}
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+CLOSING_HTML = re.compile(r"</(html|body)\s*>", re.I)
+# Elements whose text is never article text. JSON-LD is read before they go.
+UNWANTED_TAGS = ("script", "style", "noscript", "template", "svg", "math", "head")
+ARTICLE_TYPES = {
+    "article",
+    "newsarticle",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "backgroundnewsarticle",
+    "webpage",
+}
+WHITESPACE = re.compile(r"\s+")
+_PARSER = HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
+
+
+def clean_text(text: str | None) -> str:
+    """Whitespace runs (NBSP, newlines, zero-width spaces too) to one space, stripped."""
+    if not text:
+        return ""
+    return WHITESPACE.sub(" ", text.replace("\u200b", "").replace("\ufeff", "")).strip()
+
+
+def decode(data: bytes) -> str:
+    """Bytes to text: a BOM wins, then valid UTF-8, then the declared charset, then detection."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace").lstrip("\ufeff")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _declared_charset(data[:CHARSET_WINDOW])
+    if declared and declared not in ("utf-8", "utf-16-le", "utf-16-be", "utf-16"):
+        try:
+            return data.decode(declared)
+        except UnicodeDecodeError:
+            pass
+    best = charset_normalizer.from_bytes(data[: 256 * 1024]).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    return data.decode(encoding, errors="replace")
+
+
+def _declared_charset(head: bytes) -> str | None:
+    match = META_CHARSET.search(head)
+    if not match:
+        return None
+    try:
+        name = codecs.lookup(match.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return CHARSET_ALIASES.get(name, name)
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """What the bytes are when they are plainly not an HTML page, else None."""
+    head = data[:16].lstrip()
+    for magic, what in BINARY_MAGIC.items():
+        if head.startswith(magic):
+            return what
+    return None
+
+
+@dataclass
+class Page:
+    """A parsed page. `url` is the address the caller knows it by (fetched from, or --url)."""
+
+    tree: HtmlElement
+    source: str
+    url: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    jsonld: list[dict[str, Any]] = field(default_factory=list)
+    links: dict[str, str] = field(default_factory=dict)
+    body_classes: frozenset[str] = frozenset()
+    title: str = ""
+
+    def first_meta(self, *names: str) -> str | None:
+        for name in names:
+            value = clean_text(self.meta.get(name))
+            if value:
+                return value
+        return None
+
+    def article_ld(self) -> dict[str, Any] | None:
+        """The first JSON-LD object that describes an article (NewsArticle, Article, …)."""
+        best: dict[str, Any] | None = None
+        for obj in self.jsonld:
+            types = {t.lower() for t in _as_list(obj.get("@type")) if isinstance(t, str)}
+            if types & (ARTICLE_TYPES - {"webpage"}):
+                return obj
+            if "webpage" in types and best is None and obj.get("datePublished"):
+                best = obj
+        return best
+
+    def absolute(self, href: str | None) -> str | None:
+        if not href:
+            return None
+        href = href.strip()
+        if self.url and not urlsplit(href).scheme:
+            href = urljoin(self.url, href)
+        return href if urlsplit(href).scheme in ("http", "https") else None
+
+    def iter_text(self, root: HtmlElement | None = None) -> Iterator[tuple[str, HtmlElement]]:
+        """Every non-blank text node under root (default: the whole page), with its element."""
+        for node in (root if root is not None else self.tree).iter():
+            if not isinstance(node.tag, str):
+                continue
+            if node.text and node.text.strip():
+                yield node.text, node
+            for child in node:
+                if child.tail and child.tail.strip():
+                    yield child.tail, node
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def load_page(data: bytes | str, *, url: str | None = None) -> Page:
+    """Decode and parse a page. Raises ParseError for what is not an HTML page."""
+    if isinstance(data, bytes):
+        if not data.strip():
+            raise ParseError("empty page")
+        what = sniff_binary(data)
+        if what:
+            raise ParseError(f"not an HTML page: this is {what}")
+        text = decode(data)
+    else:
+        text = data
+    if not text.strip():
+        raise ParseError("empty page")
+    if "\x00" in text:
+        raise ParseError("not an HTML page: it contains NUL bytes (binary data?)")
+    if "<" not in text[:4096] and not re.search(r"<(html|body|p|div)\b", text[:65536], re.I):
+        raise ParseError("not an HTML page: no markup found")
+    if not CLOSING_HTML.search(text[-8192:]):
+        raise ParseError("truncated HTML: the page ends before </body></html>")
+    text = XML_DECLARATION.sub("", text, count=1)
+    try:
+        tree = document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(f"unparsable HTML: {exc}") from None
+    page = Page(tree=tree, source=text, url=url)
+    _read_head(page)
+    for br in tree.iter("br"):  # a line break separates words: "Tripoli<br>Benghazi"
+        br.tail = "\n" + (br.tail or "")
+    etree.strip_elements(tree, *UNWANTED_TAGS, with_tail=False)
+    return page
+
+
+def _read_head(page: Page) -> None:
+    tree = page.tree
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        content = el.get("content")
+        if key and content and key not in page.meta:
+            page.meta[key] = content
+    for el in tree.iter("link"):
+        rels = (el.get("rel") or "").lower().split()
+        href = el.get("href")
+        for rel in rels:
+            if href and rel not in page.links:
+                page.links[rel] = href
+    for el in tree.iter("script"):
+        if (el.get("type") or "").strip().lower() == "application/ld+json" and el.text:
+            page.jsonld.extend(_flatten_ld(el.text))
+    title = tree.find(".//title")
+    page.title = clean_text(title.text_content()) if title is not None else ""
+    body = tree.find(".//body")
+    if body is not None:
+        page.body_classes = frozenset((body.get("class") or "").lower().split())
+
+
+def _flatten_ld(text: str) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    out: list[dict[str, Any]] = []
+    stack = data if isinstance(data, list) else [data]
+    for item in stack:
+        if not isinstance(item, dict):
+            continue
+        graph = item.get("@graph")
+        if isinstance(graph, list):
+            out.extend(g for g in graph if isinstance(g, dict))
+        else:
+            out.append(item)
+    return out
+
+
+def ld_name(value: Any) -> str | None:
+    """A JSON-LD person/organisation/thing as its name: {"name": "X"}, "X", or a list of those."""
+    for item in _as_list(value):
+        if isinstance(item, str) and clean_text(item):
+            return clean_text(item)
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and clean_text(item["name"]):
+            return clean_text(item["name"])
+    return None

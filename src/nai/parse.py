@@ -1,0 +1,110 @@
+"""parse_article: a page's bytes to an Article. Site rules first, trafilatura second. No I/O."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+
+from . import dates
+from .errors import ParseError
+from .model import Article, Author
+from .page import Page, clean_text, ld_name, load_page
+from .sites import rules_for
+from .urls import host_of, unwrap_archive
+
+log = logging.getLogger(__name__)
+
+# WordPress body classes of pages that list articles rather than hold one.
+LISTING_CLASSES = frozenset(
+    {"home", "blog", "archive", "category", "tag", "search", "search-results", "date", "error404"}
+)
+ARTICLE_CLASSES = re.compile(r"^(single|single-post|single-format-\w+|postid-\d+)$")
+GENERIC_TITLE_SUFFIX = re.compile(r"\s+[-–—|·»]\s+[^-–—|·»]{2,60}$")
+
+
+def parse_article(html: bytes | str, *, url: str | None = None) -> Article:
+    """Parse one article page. `url` is where it came from, used when the page names no URL.
+
+    Raises ParseError for anything that is not an article page.
+    """
+    page = load_page(html, url=url)
+    _check_is_article(page)
+    canonical = extract_url(page)
+    site = rules_for(page)
+    if site is not None:
+        article = site.extract(page)
+    else:
+        log.info("%s: no site rules for this page; generic extraction", canonical or "page")
+        article = extract_generic(page)
+    if not article.headline:
+        raise ParseError("no headline found: not an article page?")
+    if not article.body:
+        raise ParseError("no article text found: not an article page?")
+    host = host_of(canonical) or (site.NAME if site is not None else None)
+    return dataclasses.replace(article, url=canonical, site=host)
+
+
+def extract_url(page: Page) -> str | None:
+    """rel=canonical, else og:url, else the URL the caller gave; archive.org captures unwrapped."""
+    for candidate in (page.links.get("canonical"), page.meta.get("og:url"), page.url):
+        absolute = page.absolute(candidate)
+        if absolute:
+            return unwrap_archive(absolute)
+    return None
+
+
+def _check_is_article(page: Page) -> None:
+    classes = page.body_classes
+    if any(ARTICLE_CLASSES.match(c) for c in classes):
+        return
+    listing = sorted(classes & LISTING_CLASSES)
+    if listing:
+        raise ParseError(f"not an article page: a {'/'.join(listing)} listing")
+    teasers = len(page.tree.findall(".//article"))
+    if (page.meta.get("og:type") or "").lower() == "website" and teasers >= 3:
+        raise ParseError(f"not an article page: a listing of {teasers} stories")
+
+
+def extract_generic(page: Page) -> Article:
+    """Any site: standard metadata first, trafilatura for the text and what metadata lacks."""
+    import trafilatura  # imported here: this site's pages never need it, and it is slow to load
+
+    for name in ("trafilatura", "htmldate", "courlan", "justext"):
+        logging.getLogger(name).setLevel(max(logging.getLogger(name).level, logging.ERROR))
+    doc = trafilatura.bare_extraction(
+        page.source,
+        url=page.url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        deduplicate=False,
+    )
+    text = getattr(doc, "text", None) or ""
+    body = "\n\n".join(p for p in (clean_text(line) for line in text.split("\n")) if p)
+    ld = page.article_ld() or {}
+    headline = next(
+        (
+            clean_text(c)
+            for c in (ld.get("headline"), page.meta.get("og:title"), getattr(doc, "title", None))
+            if isinstance(c, str) and clean_text(c)
+        ),
+        GENERIC_TITLE_SUFFIX.sub("", page.title),
+    )
+    published = None
+    for candidate in (
+        ld.get("datePublished"),
+        page.meta.get("article:published_time"),
+        getattr(doc, "date", None),
+    ):
+        published = dates.to_iso(candidate) if isinstance(candidate, str) else None
+        if published:
+            break
+    author_name = ld_name(ld.get("author")) or page.first_meta("author") or getattr(doc, "author", None)
+    return Article(
+        headline=headline,
+        body=body,
+        published=published,
+        author=Author(name=clean_text(author_name)) if author_name else None,
+        rules="generic",
+    )

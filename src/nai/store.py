@@ -1,0 +1,675 @@
+"""The archive: one SQLite file through sqlite-utils.
+
+Tables (created and upgraded by MIGRATIONS, recorded in _nai_migrations):
+  articles      one row per article, keyed by its normalised URL (or "fp:" + a content key)
+  authors       one row per author; the blurb kept current
+  related       the "Most Recent Stories" block as ordered edges, target_id set when in the archive
+  read_counts   every read-count observation with its time
+  versions      each distinct (headline, published, body) an article has had, newest last
+  raw_pages     the pages themselves, zlib-compressed, so `nai reparse` can rebuild records
+  articles_fts  FTS5 over headline and body (external content, diacritics folded)
+Every save runs in its own IMMEDIATE transaction: an input is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlite_utils
+
+from .errors import ArchiveError, NaiError, QueryError
+from .model import Article, Author, Related
+from .urls import url_key
+
+Status = Literal["new", "updated", "unchanged"]
+BUSY_TIMEOUT_MS = 30_000
+TOKENIZER = "unicode61 remove_diacritics 2"  # "Saied" finds "Saïed"
+HEADLINE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+SNIPPET_TOKENS = 16
+MARK_START, MARK_END = "[", "]"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+# ---- migrations: an ordered list, each applied once and recorded ----------------------
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = []
+migration = MIGRATIONS.append
+
+
+@migration
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.table("authors").create(
+        {"id": int, "name": str, "blurb": str, "updated_at": str}, pk="id", not_null={"name"}
+    )
+    db.table("authors").create_index(["name"], unique=True)
+    db.table("raw_pages").create(
+        {
+            "id": int,
+            "sha256": str,
+            "content": bytes,  # zlib-compressed page bytes, as read
+            "size": int,  # uncompressed bytes
+            "url": str,  # the URL the page was fetched from or given with --url
+            "source": str,  # the file or URL it was read from
+            "stored_at": str,
+        },
+        pk="id",
+        not_null={"sha256", "content", "size", "stored_at"},
+    )
+    db.table("raw_pages").create_index(["sha256"], unique=True)
+    db.table("articles").create(
+        {
+            "id": int,
+            "key": str,  # identity: normalised URL, or "fp:" + content key
+            "url": str,
+            "site": str,
+            "headline": str,
+            "published": str,
+            "section": str,
+            "read_count": int,
+            "body": str,
+            "author_id": int,
+            "rules": str,  # the site rules that applied, or "generic"
+            "content_key": str,  # site + headline + date, to match a copy saved without URL
+            "fingerprint": str,  # hash of the stored fields; a change makes the save "updated"
+            "raw_page_id": int,
+            "first_seen": str,
+            "updated_at": str,
+            "last_seen": str,
+        },
+        pk="id",
+        not_null={"key", "headline", "body", "content_key", "fingerprint", "first_seen"},
+        foreign_keys=[("author_id", "authors", "id"), ("raw_page_id", "raw_pages", "id")],
+    )
+    db.table("articles").create_index(["key"], unique=True)
+    db.table("articles").create_index(["content_key"])
+    db.table("articles").create_index(["published"])
+    db.table("related").create(
+        {
+            "article_id": int,
+            "position": int,
+            "headline": str,
+            "url": str,
+            "url_key": str,
+            "summary": str,
+            "target_id": int,
+        },
+        pk=("article_id", "position"),
+        not_null={"headline", "url", "url_key"},
+        foreign_keys=[("article_id", "articles", "id"), ("target_id", "articles", "id")],
+    )
+    db.table("related").create_index(["url_key"])
+    db.table("related").create_index(["target_id"])
+    db.table("read_counts").create(
+        {"article_id": int, "observed_at": str, "read_count": int},
+        pk=("article_id", "observed_at"),
+        not_null={"read_count"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("versions").create(
+        {
+            "article_id": int,
+            "version": int,
+            "headline": str,
+            "published": str,
+            "body": str,
+            "reason": str,  # new, page (the site changed it), reparse (the parser changed)
+            "raw_page_id": int,
+            "saved_at": str,
+        },
+        pk=("article_id", "version"),
+        not_null={"headline", "body", "reason", "saved_at"},
+        foreign_keys=[("article_id", "articles", "id"), ("raw_page_id", "raw_pages", "id")],
+    )
+    db.table("articles").enable_fts(["headline", "body"], tokenize=TOKENIZER)
+    # Our own triggers, not INSERT OR REPLACE ones: the index follows every insert, update and
+    # delete of the two indexed columns, and a read-count update does not touch it.
+    db.executescript(
+        """
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+          INSERT INTO articles_fts (rowid, headline, body) VALUES (new.id, new.headline, new.body);
+        END;
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+          INSERT INTO articles_fts (articles_fts, rowid, headline, body)
+          VALUES ('delete', old.id, old.headline, old.body);
+        END;
+        CREATE TRIGGER articles_au AFTER UPDATE OF headline, body ON articles BEGIN
+          INSERT INTO articles_fts (articles_fts, rowid, headline, body)
+          VALUES ('delete', old.id, old.headline, old.body);
+          INSERT INTO articles_fts (rowid, headline, body) VALUES (new.id, new.headline, new.body);
+        END;
+        """
+    )
+
+
+# ---- results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    id: int
+    status: Status
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """An article as the archive holds it."""
+
+    id: int
+    article: Article
+    first_seen: str
+    updated_at: str | None
+
+    def to_record(self) -> dict[str, Any]:
+        return self.article.to_record(id=self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    stored: Stored
+    rank: float
+    snippet: str
+
+    def to_record(self) -> dict[str, Any]:
+        return {**self.stored.to_record(), "rank": self.rank, "snippet": self.snippet}
+
+
+@dataclass(frozen=True, slots=True)
+class Reparsed:
+    total: int
+    changed: int
+    failed: list[tuple[int, str]]
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def content_key(article: Article) -> str:
+    """Site, headline and day: the same story saved with and without its URL."""
+    text = "\n".join(
+        [
+            article.site or "",
+            re.sub(r"\W+", " ", article.headline.lower()).strip(),
+            (article.published or "")[:10],
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _hash(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def fingerprint(article: Article) -> str:
+    """What makes a save 'updated': every stored field but the read count and related block."""
+    author = article.author.to_record() if article.author else None
+    return _hash(article.url, article.headline, article.published, article.section, article.body, author)
+
+
+def version_hash(headline: str, published: str | None, body: str) -> str:
+    return _hash(headline, published, body)
+
+
+def to_match(query: str) -> str:
+    """Plain words to an FTS5 query that can never be a syntax error.
+
+    Each word (or "quoted phrase") becomes a quoted FTS5 phrase of its letters and digits, so
+    operators, quotes, brackets and SQL are only text: 'Al-Tum "Salvador Pass"' ->
+    '"Al Tum" "Salvador Pass"'. All phrases must match.
+    """
+    parts = []
+    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
+        tokens = re.findall(r"\w+", phrase or word)
+        if tokens:
+            parts.append('"' + " ".join(tokens) + '"')
+    return " ".join(parts)
+
+
+# ---- the archive ----------------------------------------------------------------------
+
+ARTICLE_COLUMNS = (
+    "a.id, a.url, a.site, a.headline, a.published, a.section, a.read_count, a.body, "
+    "a.rules, a.first_seen, a.updated_at, au.name AS author_name, au.blurb AS author_blurb, "
+    "(SELECT json_group_array(json_object('headline', r.headline, 'url', r.url, "
+    "'summary', r.summary)) FROM (SELECT * FROM related r WHERE r.article_id = a.id "
+    "ORDER BY r.position) r) AS related_json"
+)
+ARTICLE_FROM = "articles a LEFT JOIN authors au ON au.id = a.author_id"
+
+
+class Archive:
+    """An nai archive file. Opening it creates it (when `create`) and applies migrations."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise ArchiveError(f"{self.path}: is a directory, not an archive file")
+        if not self.path.exists():
+            if not create:
+                raise ArchiveError(f"{self.path}: no archive here (nai ingest creates one)")
+        else:
+            _check_sqlite_file(self.path)
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            self.db = sqlite_utils.Database(conn)
+            self.conn = conn
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self.migrate()
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{self.path}: {exc}") from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE: take the write lock first, so a concurrent writer waits, not fails."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- schema
+
+    def applied_migrations(self) -> list[str]:
+        if not self.db.table("_nai_migrations").exists():
+            return []
+        return [r["name"] for r in self.db.query("SELECT name FROM _nai_migrations ORDER BY rowid")]
+
+    def migrate(self) -> None:
+        applied = set(self.applied_migrations())
+        pending = [m for m in MIGRATIONS if m.__name__ not in applied]
+        if not pending:
+            return
+        with self.transaction():
+            self.db.table("_nai_migrations").create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+            for step in pending:
+                if step.__name__ in set(self.applied_migrations()):
+                    continue  # another process applied it while we waited for the lock
+                step(self.db)
+                self.db.table("_nai_migrations").insert({"name": step.__name__, "applied_at": now_iso()})
+
+    # -- writing
+
+    def save(
+        self,
+        article: Article,
+        *,
+        raw: bytes | None = None,
+        raw_url: str | None = None,
+        source: str | None = None,
+        observed_at: str | None = None,
+    ) -> Saved:
+        """Store an article: new, updated (the old version kept) or unchanged. One transaction."""
+        now = observed_at or now_iso()
+        key = url_key(article.url) if article.url else None
+        ckey = content_key(article)
+        with self.transaction():
+            row = self._find_existing(key, ckey)
+            raw_id = self._store_raw(raw, url=raw_url, source=source, now=now) if raw else None
+            if row is None:
+                article_id = self._insert(article, key=key or f"fp:{ckey}", ckey=ckey, raw_id=raw_id, now=now)
+                return Saved(article_id, "new")
+            status = self._update(row, article, key=key, ckey=ckey, raw_id=raw_id, now=now, reason="page")
+            return Saved(row["id"], status)
+
+    def _find_existing(self, key: str | None, ckey: str) -> dict[str, Any] | None:
+        if key is not None:
+            row = self._one("SELECT * FROM articles WHERE key = ?", key)
+            if row is None:  # the same story saved earlier without its URL
+                row = self._one("SELECT * FROM articles WHERE content_key = ? AND key LIKE 'fp:%'", ckey)
+            return row
+        return self._one("SELECT * FROM articles WHERE content_key = ? ORDER BY id LIMIT 1", ckey)
+
+    def _one(self, sql: str, *params: Any) -> dict[str, Any] | None:
+        cursor = self.conn.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+    def _store_raw(self, raw: bytes, *, url: str | None, source: str | None, now: str) -> int:
+        sha = hashlib.sha256(raw).hexdigest()
+        existing = self._one("SELECT id FROM raw_pages WHERE sha256 = ?", sha)
+        if existing:
+            return int(existing["id"])
+        cursor = self.conn.execute(
+            "INSERT INTO raw_pages (sha256, content, size, url, source, stored_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (sha, zlib.compress(raw, 6), len(raw), url, source, now),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _author_id(self, author: Author | None, now: str) -> int | None:
+        if author is None:
+            return None
+        row = self._one("SELECT id, blurb FROM authors WHERE name = ?", author.name)
+        if row is None:
+            cursor = self.conn.execute(
+                "INSERT INTO authors (name, blurb, updated_at) VALUES (?, ?, ?)",
+                (author.name, author.blurb, now),
+            )
+            return int(cursor.lastrowid or 0)
+        if author.blurb and author.blurb != row["blurb"]:
+            self.conn.execute(
+                "UPDATE authors SET blurb = ?, updated_at = ? WHERE id = ?", (author.blurb, now, row["id"])
+            )
+        return int(row["id"])
+
+    def _insert(self, article: Article, *, key: str, ckey: str, raw_id: int | None, now: str) -> int:
+        cursor = self.conn.execute(
+            """INSERT INTO articles (key, url, site, headline, published, section, read_count, body,
+                 author_id, rules, content_key, fingerprint, raw_page_id, first_seen, updated_at, last_seen)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                key, article.url, article.site, article.headline, article.published, article.section,
+                article.read_count, article.body, self._author_id(article.author, now), article.rules,
+                ckey, fingerprint(article), raw_id, now, now, now,
+            ),
+        )  # fmt: skip
+        article_id = int(cursor.lastrowid or 0)
+        self._add_version(article_id, article, reason="new", raw_id=raw_id, now=now)
+        self._observe(article_id, article.read_count, now)
+        self._write_related(article_id, article.related)
+        if not key.startswith("fp:"):  # stories that listed this one now point at it
+            self.conn.execute(
+                "UPDATE related SET target_id = ? WHERE url_key = ? AND target_id IS NULL", (article_id, key)
+            )
+        return article_id
+
+    def _update(
+        self,
+        row: dict[str, Any],
+        article: Article,
+        *,
+        key: str | None,
+        ckey: str,
+        raw_id: int | None,
+        now: str,
+        reason: str,
+    ) -> Status:
+        article_id = int(row["id"])
+        changed = fingerprint(article) != row["fingerprint"] or row["rules"] != article.rules
+        if version_hash(article.headline, article.published, article.body) != version_hash(
+            row["headline"], row["published"], row["body"]
+        ):
+            self._add_version(article_id, article, reason=reason, raw_id=raw_id, now=now)
+        new_key = key if key is not None else row["key"]
+        self.conn.execute(
+            """UPDATE articles SET key = ?, url = ?, site = ?, headline = ?, published = ?, section = ?,
+                 read_count = COALESCE(?, read_count), body = ?, author_id = ?, rules = ?, content_key = ?,
+                 fingerprint = ?, raw_page_id = COALESCE(?, raw_page_id), updated_at = ?, last_seen = ?
+               WHERE id = ?""",
+            (
+                new_key, article.url, article.site, article.headline, article.published, article.section,
+                article.read_count, article.body, self._author_id(article.author, now), article.rules, ckey,
+                fingerprint(article), raw_id, now if changed else row["updated_at"], now, article_id,
+            ),
+        )  # fmt: skip
+        self._observe(article_id, article.read_count, now)
+        if self._related_of(article_id) != article.related:
+            self.conn.execute("DELETE FROM related WHERE article_id = ?", (article_id,))
+            self._write_related(article_id, article.related)
+        if new_key != row["key"] and not new_key.startswith("fp:"):
+            self.conn.execute(
+                "UPDATE related SET target_id = ? WHERE url_key = ? AND target_id IS NULL",
+                (article_id, new_key),
+            )
+        if raw_id is not None and row["raw_page_id"] not in (None, raw_id):
+            self._drop_raw_if_unused(int(row["raw_page_id"]))
+        return "updated" if changed else "unchanged"
+
+    def _add_version(
+        self, article_id: int, article: Article, *, reason: str, raw_id: int | None, now: str
+    ) -> None:
+        self.conn.execute(
+            """INSERT INTO versions
+                 (article_id, version, headline, published, body, reason, raw_page_id, saved_at)
+               VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE article_id = ?),
+                       ?, ?, ?, ?, ?, ?)""",
+            (article_id, article_id, article.headline, article.published, article.body, reason, raw_id, now),
+        )
+
+    def _observe(self, article_id: int, read_count: int | None, now: str) -> None:
+        """Record a read count when it is the first or differs from the last one seen."""
+        if read_count is None:
+            return
+        last = self._one(
+            "SELECT read_count FROM read_counts WHERE article_id = ? ORDER BY observed_at DESC LIMIT 1",
+            article_id,
+        )
+        if last is None or last["read_count"] != read_count:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO read_counts (article_id, observed_at, read_count) VALUES (?, ?, ?)",
+                (article_id, now, read_count),
+            )
+
+    def _write_related(self, article_id: int, related: tuple[Related, ...]) -> None:
+        for position, story in enumerate(related):
+            key = url_key(story.url)
+            target = self._one("SELECT id FROM articles WHERE key = ?", key)
+            self.conn.execute(
+                """INSERT INTO related (article_id, position, headline, url, url_key, summary, target_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    article_id,
+                    position,
+                    story.headline,
+                    story.url,
+                    key,
+                    story.summary,
+                    target["id"] if target else None,
+                ),
+            )
+
+    def _related_of(self, article_id: int) -> tuple[Related, ...]:
+        rows = self.conn.execute(
+            "SELECT headline, url, summary FROM related WHERE article_id = ? ORDER BY position", (article_id,)
+        )
+        return tuple(Related(h, u, s) for h, u, s in rows)
+
+    def _drop_raw_if_unused(self, raw_id: int) -> None:
+        self.conn.execute(
+            """DELETE FROM raw_pages WHERE id = ?
+                 AND NOT EXISTS (SELECT 1 FROM articles WHERE raw_page_id = ?)
+                 AND NOT EXISTS (SELECT 1 FROM versions WHERE raw_page_id = ?)""",
+            (raw_id, raw_id, raw_id),
+        )
+
+    # -- reading
+
+    def _stored(self, row: sqlite3.Row | tuple[Any, ...], names: list[str]) -> Stored:
+        r = dict(zip(names, row, strict=True))
+        related = json.loads(r["related_json"]) if r["related_json"] else []
+        article = Article.from_record(
+            {
+                **r,
+                "author": {"name": r["author_name"], "blurb": r["author_blurb"]}
+                if r["author_name"]
+                else None,
+                "related": related,
+            },
+            rules=r["rules"] or "generic",
+        )
+        return Stored(id=r["id"], article=article, first_seen=r["first_seen"], updated_at=r["updated_at"])
+
+    def _select(self, where: str = "", params: tuple[Any, ...] = (), order: str = "a.id") -> Iterator[Stored]:
+        cursor = self.conn.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM {ARTICLE_FROM} {where} ORDER BY {order}", params
+        )
+        names = [c[0] for c in cursor.description]
+        for row in cursor:
+            yield self._stored(row, names)
+
+    def get(self, article_id: int) -> Stored | None:
+        return next(self._select("WHERE a.id = ?", (article_id,)), None)
+
+    def find(self, ref: str) -> Stored | None:
+        """An article by id ("12") or by any form of its URL."""
+        if ref.strip().isdigit():
+            return self.get(int(ref))
+        return next(self._select("WHERE a.key = ?", (url_key(ref),)), None)
+
+    def records(self) -> Iterator[Stored]:
+        """Every article in id order, streamed from one cursor."""
+        yield from self._select()
+
+    def read_history(self, article_id: int) -> list[tuple[str, int]]:
+        rows = self.conn.execute(
+            "SELECT observed_at, read_count FROM read_counts WHERE article_id = ? ORDER BY observed_at",
+            (article_id,),
+        )
+        return [(t, c) for t, c in rows]
+
+    def search(
+        self,
+        query: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 20,
+        raw: bool = False,
+    ) -> list[Hit]:
+        """Best match first: bm25 with the headline weighted above the body, a marked snippet each."""
+        match = query if raw else to_match(query)
+        if not match.strip():
+            return []
+        where = ["articles_fts MATCH ?"]
+        params: list[Any] = [match]
+        if since:
+            where.append("substr(a.published, 1, 10) >= ?")
+            params.append(since)
+        if until:
+            where.append("substr(a.published, 1, 10) <= ?")
+            params.append(until)
+        sql = f"""
+            SELECT a.id, bm25(articles_fts, {HEADLINE_WEIGHT}, {BODY_WEIGHT}) AS score,
+                   snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS}) AS snip
+            FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+            WHERE {" AND ".join(where)}
+            ORDER BY score LIMIT ?"""
+        try:
+            rows = self.conn.execute(sql, [*params, limit]).fetchall()
+        except sqlite3.OperationalError as exc:
+            if raw:
+                raise QueryError(f"bad FTS5 query {query!r}: {exc}") from None
+            raise
+        hits = []
+        for article_id, score, snip in rows:
+            stored = self.get(article_id)
+            if stored is not None:
+                hits.append(Hit(stored=stored, rank=round(score, 4), snippet=snip))
+        return hits
+
+    def stats(self) -> dict[str, Any]:
+        """Counts, date range, articles per month, and how often each field is filled."""
+        total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        first, last = self.conn.execute(
+            "SELECT min(substr(published, 1, 10)), max(substr(published, 1, 10)) FROM articles"
+        ).fetchone()
+        filled = self.conn.execute(
+            """SELECT count(url), count(published), count(section), count(read_count), count(author_id),
+                      sum(EXISTS (SELECT 1 FROM related r WHERE r.article_id = articles.id)),
+                      sum(body != '')
+               FROM articles"""
+        ).fetchone()
+        fields = ("url", "published", "section", "read_count", "author", "related", "body")
+        per_month = self.conn.execute(
+            """SELECT COALESCE(substr(published, 1, 7), 'undated') AS month, count(*) FROM articles
+               GROUP BY month ORDER BY month"""
+        ).fetchall()
+        sites = self.conn.execute(
+            "SELECT COALESCE(site, '(none)'), count(*) FROM articles GROUP BY site ORDER BY count(*) DESC"
+        ).fetchall()
+        counts = {
+            name: self.conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            for name in ("authors", "versions", "read_counts", "related", "raw_pages")
+        }
+        raw_bytes = self.conn.execute("SELECT COALESCE(sum(length(content)), 0) FROM raw_pages").fetchone()[0]
+        return {
+            "articles": total,
+            "first_published": first,
+            "last_published": last,
+            "sites": [{"site": s, "articles": n} for s, n in sites],
+            "per_month": [{"month": m, "articles": n} for m, n in per_month],
+            "fill": {
+                f: (round((n or 0) / total, 3) if total else 0.0) for f, n in zip(fields, filled, strict=True)
+            },
+            "tables": counts,
+            "raw_page_bytes": raw_bytes,
+            "file_bytes": self.path.stat().st_size if self.path.exists() else 0,
+        }
+
+    # -- rebuilding
+
+    def reparse(self, parse: Callable[[bytes, str | None], Article]) -> Reparsed:
+        """Rebuild every record from its stored raw page with `parse`; count those that changed."""
+        rows = self.conn.execute(
+            """SELECT a.id, p.content, p.url, p.stored_at
+               FROM articles a JOIN raw_pages p ON p.id = a.raw_page_id ORDER BY a.id"""
+        ).fetchall()
+        changed = 0
+        failed: list[tuple[int, str]] = []
+        for article_id, content, url, stored_at in rows:
+            try:
+                article = parse(zlib.decompress(content), url)
+            except NaiError as exc:
+                failed.append((article_id, str(exc)))
+                continue
+            with self.transaction():
+                row = self._one("SELECT * FROM articles WHERE id = ?", article_id)
+                if row is None:
+                    continue
+                before = self.get(article_id)
+                key = url_key(article.url) if article.url else None
+                if (
+                    key is not None
+                    and key != row["key"]
+                    and self._one("SELECT id FROM articles WHERE key = ?", key)
+                ):
+                    key = None  # the new key belongs to another article: keep this one's
+                self._update(
+                    row,
+                    article,
+                    key=key,
+                    ckey=content_key(article),
+                    raw_id=row["raw_page_id"],
+                    now=stored_at,
+                    reason="reparse",
+                )
+                after = self.get(article_id)
+                if before is None or after is None or before.to_record() != after.to_record():
+                    changed += 1
+        return Reparsed(total=len(rows), changed=changed, failed=failed)
+
+
+def _check_sqlite_file(path: Path) -> None:
+    try:
+        with path.open("rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise ArchiveError(f"{path}: {exc.strerror or exc}") from None
+    if header and header != SQLITE_HEADER:
+        raise ArchiveError(f"{path}: not an SQLite database (is --db/NAI_DB right?)")
