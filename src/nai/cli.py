@@ -92,6 +92,29 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose >= 3 else logging.CRITICAL)
 
 
+def _more_verbose(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    settings = ctx.find_object(Settings)
+    if settings is None or not value:
+        return
+    if param.name == "quiet":
+        settings.quiet = True
+    else:
+        settings.verbose += int(value)
+    if settings.verbose and settings.quiet:
+        raise click.UsageError("-v and -q contradict each other")
+    _configure_logging(settings.verbose, settings.quiet)
+
+
+def verbosity(command: Any) -> Any:
+    """-v/-q after the command name too: `nai ingest page.html -v`."""
+    command = click.option(
+        "-q", "--quiet", count=True, expose_value=False, callback=_more_verbose, help="Only errors."
+    )(command)
+    return click.option(
+        "-v", "--verbose", count=True, expose_value=False, callback=_more_verbose, help="Say more."
+    )(command)
+
+
 @click.group(cls=NaiGroup, context_settings=CONTEXT)
 @click.option(
     "--db",
@@ -122,6 +145,7 @@ def cli(ctx: click.Context, db: Path, verbose: int, quiet: bool) -> None:
 
 
 @cli.command(name="ingest")
+@verbosity
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--url", help="The page's URL, when the page itself names none (one input only).")
 @click.option(
@@ -175,6 +199,7 @@ def _report(outcome: Outcome, settings: Settings) -> None:
 
 
 @cli.command(name="search")
+@verbosity
 @click.argument("query")
 @click.option(
     "--since", type=DateBound(end=False), help="Published on or after (2026, 2026-02, 4 February 2026)."
@@ -212,6 +237,7 @@ def search_command(
 
 
 @cli.command(name="show")
+@verbosity
 @click.argument("ref", metavar="ID|URL")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
@@ -236,6 +262,7 @@ def show_command(settings: Settings, ref: str, fmt: str) -> None:
 
 
 @cli.command(name="export")
+@verbosity
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.pass_obj
 def export_command(settings: Settings, fmt: str) -> None:
@@ -251,6 +278,7 @@ def export_command(settings: Settings, fmt: str) -> None:
 
 
 @cli.command(name="stats")
+@verbosity
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_obj
 def stats_command(settings: Settings, fmt: str) -> None:
@@ -272,6 +300,7 @@ def stats_command(settings: Settings, fmt: str) -> None:
 
 
 @cli.command(name="reparse")
+@verbosity
 @click.pass_obj
 def reparse_command(settings: Settings) -> None:
     """Rebuild every record from its stored raw page with the current parser.

@@ -11,6 +11,7 @@ from dateutil import parser as dateparser
 # "2026-02-04", "2026-02-04T00:41:00+01:00", "2026-02-04 00:41", "2026-02-03T23:41:00Z"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
+ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")  # "2026", "2026-02", "2026-02-04"
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
 # Two far-apart defaults: a field that comes out different under each was not in the text.
@@ -61,6 +62,20 @@ def parse_bound(text: str, *, end: bool = False) -> str:
     Raises ValueError with a message for the user when the text is not such a date.
     """
     text = text.strip()
+    iso = ISO_PARTIAL.match(text)
+    if iso:  # 2026, 2026-02, 2026-02-04: year first, whatever dayfirst says
+        year, month, day = (int(g) if g else None for g in iso.groups())
+        try:
+            if month is None:
+                first, last = date(year or 0, 1, 1), date(year or 0, 12, 31)
+            elif day is None:
+                first = date(year or 0, month, 1)
+                last = date(year or 0, month, calendar.monthrange(year or 0, month)[1])
+            else:
+                first = last = date(year or 0, month, day)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date (try 2026-02-04, 2026-02 or 2026)") from None
+        return (last if end else first).isoformat()
     try:
         a = dateparser.parse(text, default=_DEFAULT_A, dayfirst=True)
         b = dateparser.parse(text, default=_DEFAULT_B, dayfirst=True)

@@ -56,6 +56,9 @@ ARTICLE_TYPES = {
     "backgroundnewsarticle",
     "webpage",
 }
+#: Real article pages have a few thousand elements; extraction time grows with the count, so a
+#: page past this limit is refused rather than parsed for minutes.
+MAX_ELEMENTS = 100_000
 WHITESPACE = re.compile(r"\s+")
 _PARSER = HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
 
@@ -188,6 +191,9 @@ def load_page(data: bytes | str, *, url: str | None = None) -> Page:
         tree = document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"unparsable HTML: {exc}") from None
+    elements = sum(1 for _ in tree.iter())
+    if elements > MAX_ELEMENTS:
+        raise ParseError(f"too many elements ({elements:,}; the limit is {MAX_ELEMENTS:,})")
     page = Page(tree=tree, source=text, url=url)
     _read_head(page)
     for br in tree.iter("br"):  # a line break separates words: "Tripoli<br>Benghazi"

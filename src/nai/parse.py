@@ -60,7 +60,7 @@ def _check_is_article(page: Page) -> None:
         return
     listing = sorted(classes & LISTING_CLASSES)
     if listing:
-        raise ParseError(f"not an article page: a {'/'.join(listing)} listing")
+        raise ParseError(f"not an article page: a listing (body class {', '.join(listing)})")
     teasers = len(page.tree.findall(".//article"))
     if (page.meta.get("og:type") or "").lower() == "website" and teasers >= 3:
         raise ParseError(f"not an article page: a listing of {teasers} stories")

@@ -305,7 +305,9 @@ class Archive:
         if not pending:
             return
         with self.transaction():
-            self.db.table("_nai_migrations").create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+            self.db.table("_nai_migrations").create(
+                {"name": str, "applied_at": str}, pk="name", if_not_exists=True
+            )
             for step in pending:
                 if step.__name__ in set(self.applied_migrations()):
                     continue  # another process applied it while we waited for the lock

@@ -1,0 +1,60 @@
+"""Shared test fixtures: real SQLite files in tmp_path, the real CLI through CliRunner."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from nai.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+GOLDEN_PAGES = sorted(p for p in FIXTURES.glob("*.html") if p.with_suffix(".json").exists())
+LIBYA_URL = "https://north-africa.com/southern-libya-boils-over-three-haftar-soldiers-killed-in-border-raid-near-niger/"
+
+
+def expected(page: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(autouse=True)
+def _no_env_db(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NAI_DB", raising=False)
+    monkeypatch.delenv("NAI_DEBUG", raising=False)
+
+
+@dataclass
+class Nai:
+    """Runs the real `nai` command against one archive file."""
+
+    db: Path
+
+    def __call__(self, *args: str, input: bytes | str | None = None, db: bool = True) -> Result:
+        argv = ["--db", str(self.db), *args] if db else list(args)
+        return CliRunner().invoke(cli, argv, input=input, catch_exceptions=False)
+
+    def json(self, *args: str) -> Any:
+        result = self(*args)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    def jsonl(self, *args: str) -> list[dict[str, Any]]:
+        result = self(*args)
+        assert result.exit_code == 0, result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "archive.db"
+
+
+@pytest.fixture
+def nai(db_path: Path) -> Nai:
+    return Nai(db_path)

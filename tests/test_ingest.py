@@ -1,0 +1,164 @@
+"""nai ingest through the real CLI: files, folders, gzip, stdin, and bad input of every kind."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, LIBYA_URL, Nai
+
+CLASSIC = FIXTURES / "naj-libya-classic.html"
+
+
+def count(db: Path, table: str = "articles") -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def test_ingest_a_file_then_again_is_unchanged(nai: Nai, db_path: Path) -> None:
+    first = nai("-v", "ingest", str(CLASSIC))
+    assert first.exit_code == 0
+    assert first.stdout == ""  # data only on stdout, and ingest has none
+    assert "new:" in first.stderr and "1 new, 0 updated, 0 unchanged, 0 failed" in first.stderr
+    again = nai("-v", "ingest", str(CLASSIC))
+    assert "unchanged:" in again.stderr
+    assert count(db_path) == 1
+    assert count(db_path, "versions") == 1
+    assert count(db_path, "read_counts") == 1
+
+
+def test_quiet_and_non_tty_print_nothing_on_success(nai: Nai) -> None:
+    result = nai("ingest", str(CLASSIC))
+    assert result.exit_code == 0
+    assert result.stdout == "" and result.stderr == ""  # cron mails any output
+
+
+def test_folder_recursive_with_gzip(nai: Nai, tmp_path: Path, db_path: Path) -> None:
+    pages = tmp_path / "pages" / "2026" / "02"
+    pages.mkdir(parents=True)
+    (pages / "story.html.gz").write_bytes(gzip.compress(CLASSIC.read_bytes()))
+    (pages / "notes.txt").write_text("not a page, not read")
+    result = nai("-v", "ingest", str(tmp_path / "pages"))
+    assert result.exit_code == 0, result.stderr
+    assert "1 new" in result.stderr
+    assert nai.jsonl("export")[0]["url"] == LIBYA_URL
+
+
+def test_stdin_with_url(nai: Nai, db_path: Path) -> None:
+    page = CLASSIC.read_bytes().replace(b'rel="canonical"', b'rel="x-canonical"').replace(b"og:url", b"og:x")
+    result = nai("ingest", "-", "--url", "https://north-africa.com/from-stdin/", input=page)
+    assert result.exit_code == 0, result.stderr
+    assert nai.jsonl("export")[0]["url"] == "https://north-africa.com/from-stdin/"
+
+
+def test_url_with_several_paths_is_a_usage_error(nai: Nai) -> None:
+    result = nai("ingest", str(CLASSIC), str(CLASSIC), "--url", "https://north-africa.com/x/")
+    assert result.exit_code == 2
+
+
+def test_changed_page_is_updated_and_keeps_the_old_version(nai: Nai, tmp_path: Path, db_path: Path) -> None:
+    nai("ingest", str(CLASSIC))
+    changed = tmp_path / "changed.html"
+    changed.write_bytes(CLASSIC.read_bytes().replace(b"Three Libyan soldiers", b"Four Libyan soldiers"))
+    result = nai("-v", "ingest", str(changed))
+    assert "updated:" in result.stderr
+    assert count(db_path) == 1
+    with sqlite3.connect(db_path) as conn:
+        bodies = [r[0] for r in conn.execute("SELECT body FROM versions ORDER BY version")]
+    assert len(bodies) == 2
+    assert bodies[0].startswith("Three Libyan") and bodies[1].startswith("Four Libyan")
+    assert nai.json("search", '"Three Libyan soldiers"', "--format", "json") == []  # the index follows
+    assert len(nai.json("search", '"Four Libyan soldiers"', "--format", "json")) == 1
+
+
+def test_read_count_moves_is_a_new_observation_not_an_update(nai: Nai, tmp_path: Path, db_path: Path) -> None:
+    nai("ingest", str(CLASSIC))
+    later = tmp_path / "later.html"
+    later.write_bytes(CLASSIC.read_bytes().replace(b'post-views-count">86<', b'post-views-count">1,204<'))
+    assert later.read_bytes() != CLASSIC.read_bytes(), "fixture markup changed: adjust the replace above"
+    result = nai("-v", "ingest", str(later))
+    assert "unchanged:" in result.stderr
+    with sqlite3.connect(db_path) as conn:
+        series = [r[0] for r in conn.execute("SELECT read_count FROM read_counts ORDER BY observed_at")]
+    assert series == [86, 1204]
+    assert nai.jsonl("export")[0]["read_count"] == 1204
+    assert count(db_path, "versions") == 1
+
+
+BAD_INPUTS = {
+    "empty.html": (b"", "empty page"),
+    "blank.html": (b"   \n\t  \n", "empty page"),
+    "binary.html": (os.urandom(2048).replace(b"<", b"x"), "not an HTML page"),
+    "report.html": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj", "PDF"),
+    "photo.html": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PNG"),
+    "nul.html": (b"<html><body><p>a\x00b</p></body></html>", "NUL"),
+    "truncated.html": (CLASSIC.read_bytes()[:9000], "truncated"),
+    "bomb.html.gz": (gzip.compress(b"<p>" + b"a" * (20 * 1024 * 1024)), "inflates past"),
+    "corrupt.html.gz": (b"\x1f\x8b\x08\x00garbage", "gzip"),
+    "notes.html": (b"just some text, no markup at all", "no markup"),
+    "deep.html": (b"<html><body>" + b"<div>" * 100_000 + b"x" + b"</div>" * 100_000 + b"</body></html>", ""),
+}
+
+
+def test_bad_inputs_fail_one_line_each_and_the_rest_goes_in(nai: Nai, tmp_path: Path, db_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    for name, (data, _) in BAD_INPUTS.items():
+        (bad / name).write_bytes(data)
+    (bad / "loop.html").symlink_to(bad / "loop.html")
+    (bad / "dangling.html").symlink_to(tmp_path / "nowhere.html")
+    (bad / "sub").mkdir()
+    (bad / "sub" / "up").symlink_to(bad, target_is_directory=True)
+    good = tmp_path / "good.html"
+    good.write_bytes(CLASSIC.read_bytes())
+    missing = tmp_path / "missing.html"
+
+    result = nai("ingest", str(bad), str(good), str(missing))
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert all(line.startswith("nai: ") for line in lines), lines
+    assert "Traceback" not in result.stderr
+    for name, (_, reason) in BAD_INPUTS.items():
+        line = next((line for line in lines if line.startswith(f"nai: {bad / name}: ")), None)
+        assert line is not None, f"no error line for {name}: {lines}"
+        assert reason in line, line
+    assert any(str(bad / "loop.html") in line for line in lines)
+    assert any(str(bad / "dangling.html") in line for line in lines)
+    assert any("symlink loop" in line for line in lines)
+    assert f"nai: {missing}: no such file or directory" in lines
+    assert count(db_path) == 1  # the good page went in; nothing of the bad ones did
+    assert count(db_path, "raw_pages") == 1
+
+
+def test_large_page_is_refused_before_reading(nai: Nai, tmp_path: Path) -> None:
+    big = tmp_path / "big.html"
+    big.write_bytes(b"<html><body>" + b"<p>word</p>" * 3_000_000 + b"</body></html>")
+    result = nai("ingest", str(big))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"nai: {big}: too large")
+    assert nai("ingest", "--max-mb", "64", str(big)).stderr.count("\n") == 1  # parsed, then not an article
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_unreadable_file(nai: Nai, tmp_path: Path) -> None:
+    page = tmp_path / "secret.html"
+    page.write_bytes(CLASSIC.read_bytes())
+    page.chmod(0)
+    result = nai("ingest", str(page))
+    assert result.exit_code == 1
+    assert result.stderr == f"nai: {page}: Permission denied\n"
+
+
+@pytest.mark.parametrize("name", ["not-article-home.html", "not-article-category.html"])
+def test_non_article_pages_are_refused(nai: Nai, name: str, db_path: Path) -> None:
+    page = FIXTURES / "not-articles" / name
+    result = nai("ingest", str(page))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"nai: {page}: not an article page")
+    assert count(db_path) == 0
