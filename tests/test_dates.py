@@ -44,5 +44,5 @@ def test_parse_bound_expands_to_the_period(text: str, since: str, until: str) ->
 
 @pytest.mark.parametrize("text", ["bogus", "Feb 4", "13/13/2026", "'; DROP TABLE articles; --"])
 def test_parse_bound_rejects_non_dates(text: str) -> None:
-    with pytest.raises(ValueError, match="not a date|no year"):
+    with pytest.raises(ValueError, match=r"not a date|no year"):
         parse_bound(text)

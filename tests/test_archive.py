@@ -1,0 +1,412 @@
+"""The archive through the real CLI on real SQLite files: identity, history, search, commands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, Nai, expected
+from nai.cli import cli
+
+CLASSIC = FIXTURES / "naj-libya-classic.html"
+ARABIC = FIXTURES / "naj-quote-list-arabic.html"
+SAVED = FIXTURES / "naj-saved-copy-cp1252.html"
+GHANNOUCHI_URL = (
+    "https://north-africa.com/tunisia-appeals-court-extends-rached-ghannouchis-prison-term-by-20-years/"
+)
+
+
+def sql(db: Path, query: str, *params: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+@pytest.fixture
+def full(nai: Nai) -> Nai:
+    """An archive holding every golden page (the Libya story once, from its classic markup)."""
+    pages = [p for p in GOLDEN_PAGES if not p.stem.startswith("naj-libya-")] + [CLASSIC]
+    assert nai("ingest", *map(str, pages)).exit_code == 0
+    return nai
+
+
+# ---- schema -----------------------------------------------------------------------------
+
+
+def test_schema_is_migrated_recorded_and_in_wal_mode(full: Nai) -> None:
+    names = [r[0] for r in sql(full.db, "SELECT name FROM _nai_migrations ORDER BY rowid")]
+    assert names == ["m001_initial"]
+    assert sql(full.db, "PRAGMA journal_mode")[0][0] == "wal"
+    tables = {r[0] for r in sql(full.db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {
+        "articles",
+        "authors",
+        "related",
+        "read_counts",
+        "versions",
+        "raw_pages",
+        "articles_fts",
+    } <= tables
+
+
+def test_fts_index_stays_in_sync_through_updates(full: Nai, tmp_path: Path) -> None:
+    for n in range(3):  # update the same article several times
+        page = tmp_path / f"v{n}.html"
+        page.write_bytes(CLASSIC.read_bytes().replace(b"Salvador Pass", f"Passage{n}".encode()))
+        assert full("ingest", str(page)).exit_code == 0
+    sql(full.db, "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    fts = sql(full.db, "SELECT rowid FROM articles_fts ORDER BY rowid")
+    assert fts == sql(full.db, "SELECT id FROM articles ORDER BY id")
+    assert full.json("search", "Passage2", "--format", "json")[0]["url"] == LIBYA_URL
+    assert full.json("search", "Passage0", "--format", "json") == []
+    assert full.json("search", '"Salvador Pass"', "--format", "json") == []
+
+
+# ---- identity ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "http://www.north-africa.com/southern-libya-boils-over-three-haftar-soldiers-killed-in-border-raid-near-niger",
+        LIBYA_URL + "?utm_source=newsletter&utm_campaign=feb",
+    ],
+)
+def test_url_variants_are_one_article(nai: Nai, tmp_path: Path, variant: str) -> None:
+    page = tmp_path / "variant.html"
+    page.write_bytes(CLASSIC.read_bytes().replace(LIBYA_URL.encode(), variant.encode()))
+    nai("ingest", str(CLASSIC))
+    result = nai("-v", "ingest", str(page))
+    assert "id 1)" in result.stderr
+    assert sql(nai.db, "SELECT count(*) FROM articles")[0][0] == 1
+
+
+def test_page_saved_without_url_then_with_it_is_one_article(nai: Nai) -> None:
+    nai("ingest", str(SAVED))
+    [(key,)] = sql(nai.db, "SELECT key FROM articles")
+    assert str(key).startswith("fp:")
+    result = nai(
+        "-v", "ingest", "-", "--url", "https://north-africa.com/morocco-nador-lng/", input=SAVED.read_bytes()
+    )
+    assert "updated:" in result.stderr
+    assert sql(nai.db, "SELECT key, url FROM articles") == [
+        ("north-africa.com/morocco-nador-lng", "https://north-africa.com/morocco-nador-lng/")
+    ]
+
+
+def test_the_raw_page_is_kept_compressed(full: Nai) -> None:
+    rows = sql(full.db, "SELECT content, size, source FROM raw_pages WHERE source = ?", str(CLASSIC))
+    [(content, size, _)] = rows
+    assert zlib.decompress(content) == CLASSIC.read_bytes()
+    assert len(content) < size / 3
+
+
+def test_related_edges_link_to_articles_in_the_archive(nai: Nai, tmp_path: Path) -> None:
+    nai("ingest", str(CLASSIC))
+    edges = sql(nai.db, "SELECT position, url, target_id FROM related ORDER BY position")
+    assert [(p, u) for p, u, _ in edges] == [
+        (0, GHANNOUCHI_URL),
+        (1, "https://north-africa.com/cyclone-harrys-hidden-toll-ngos-fear-up-to-1000-migrants-lost-at-sea/"),
+    ]
+    assert [t for _, _, t in edges] == [None, None]
+    # the Ghannouchi story arrives later (its own page, under www. and without trailing slash)
+    ghannouchi = tmp_path / "ghannouchi.html"
+    ghannouchi.write_bytes(
+        ARABIC.read_bytes().replace(
+            b"https://north-africa.com/tunisias-ugtt-defies-kais-saied-with-nationwide-strike-call-as-algiers-watches/",
+            GHANNOUCHI_URL.replace("https://", "https://www.").rstrip("/").encode(),
+        )
+    )
+    nai("ingest", str(ghannouchi))
+    [(ghannouchi_id,)] = sql(nai.db, "SELECT id FROM articles WHERE key LIKE '%ghannouchi%'")
+    assert sql(nai.db, "SELECT target_id FROM related WHERE article_id = 1 AND position = 0") == [
+        (ghannouchi_id,)
+    ]
+    # and an article ingested after its target links at once
+    other = tmp_path / "other.html"
+    other.write_bytes(CLASSIC.read_bytes().replace(LIBYA_URL.encode(), b"https://north-africa.com/another/"))
+    nai("ingest", str(other))
+    assert sql(nai.db, "SELECT count(*) FROM related WHERE target_id = ?", ghannouchi_id) == [(2,)]
+
+
+def test_author_blurb_is_kept_current(nai: Nai, tmp_path: Path) -> None:
+    nai("ingest", str(CLASSIC))
+    newer = tmp_path / "newer.html"
+    newer.write_bytes(CLASSIC.read_bytes().replace(b"founding in 1996", b"founding in 1997"))
+    nai("ingest", str(newer))
+    [(name, blurb)] = sql(nai.db, "SELECT name, blurb FROM authors")
+    assert name == "The North Africa Journal"
+    assert "founding in 1997" in str(blurb)
+
+
+def test_a_failed_save_leaves_nothing_behind(nai: Nai) -> None:
+    """A write that fails halfway (here: a trigger refuses the related rows) rolls back whole."""
+    nai("ingest", str(ARABIC))
+    sql(
+        nai.db,
+        "CREATE TRIGGER refuse AFTER INSERT ON related WHEN new.headline LIKE 'Cyclone%' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by test'); END",
+    )
+    before = {
+        t: sql(nai.db, f"SELECT count(*) FROM {t}") for t in ("articles", "versions", "raw_pages", "authors")
+    }
+    result = nai("ingest", str(CLASSIC), str(SAVED))
+    assert result.exit_code == 1
+    assert result.stderr == f"nai: {CLASSIC}: archive error: refused by test\n"
+    after = {t: sql(nai.db, f"SELECT count(*) FROM {t}") for t in before}
+    assert after["articles"] == [(before["articles"][0][0] + 1,)]  # only the saved copy went in
+    assert sql(nai.db, "SELECT count(*) FROM articles WHERE url = ?", LIBYA_URL) == [(0,)]
+    sql(nai.db, "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+
+
+# ---- search -----------------------------------------------------------------------------
+
+
+def test_search_table_marks_the_match(full: Nai) -> None:
+    result = full("search", "Fezzan")
+    assert result.exit_code == 0
+    assert "Southern Libya Boils Over" in result.stdout
+    assert "[Fezzan]" in result.stdout
+    assert result.stderr == ""
+
+
+def test_search_json_is_the_record_plus_rank_and_snippet(full: Nai) -> None:
+    [hit] = full.json("search", "Fezzan", "--format", "json")
+    assert list(hit) == ["id", *expected(CLASSIC), "rank", "snippet"]
+    assert {k: v for k, v in hit.items() if k not in ("id", "rank", "snippet")} == expected(CLASSIC)
+    assert "[Fezzan]" in hit["snippet"]
+    assert isinstance(hit["rank"], float)
+
+
+def test_search_csv(full: Nai) -> None:
+    result = full("search", "Haftar", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["url"] == LIBYA_URL
+    assert json.loads(rows[0]["author"])["name"] == "The North Africa Journal"
+    assert "snippet" in rows[0] and "rank" in rows[0]
+
+
+def test_headline_matches_rank_above_body_matches(nai: Nai, tmp_path: Path) -> None:
+    """'Niger' is in the Libya story's headline; another story says Niger more often, in its body."""
+    nai("ingest", str(CLASSIC))
+    body_only = tmp_path / "body.html"
+    body_only.write_bytes(
+        ARABIC.read_bytes()
+        .replace(b"Algiers watches", b"Niger, Niger and Niger watch")
+        .replace(b"<p>", b"<p>Niger ")
+    )
+    nai("ingest", str(body_only))
+    hits = nai.json("search", "Niger", "--format", "json")
+    assert hits[0]["url"] == LIBYA_URL
+    assert len(hits) == 2
+
+
+@pytest.mark.parametrize("query", ["Saied", "saïed", "SAIED", "Kais"])
+def test_search_folds_diacritics(full: Nai, query: str) -> None:
+    hits = full.json("search", query, "--format", "json")
+    assert [h["url"] for h in hits] == [expected(ARABIC)["url"]]
+
+
+def test_search_date_filters(full: Nai) -> None:
+    def urls(*args: str) -> set[str]:
+        return {h["url"] for h in full.json("search", "Niger", "--format", "json", *args)}
+
+    assert LIBYA_URL in urls()
+    assert LIBYA_URL in urls("--since", "2026-02", "--until", "2026-02")
+    assert LIBYA_URL in urls("--since", "4 February 2026", "--until", "4 February 2026")
+    assert LIBYA_URL not in urls("--since", "2026-03")
+    assert LIBYA_URL not in urls("--until", "2026-01")
+    assert urls("--until", "2025") == {expected(FIXTURES / "naj-one-paragraph.html")["url"]}
+
+
+def test_bad_date_is_a_usage_error(full: Nai) -> None:
+    result = full("search", "Niger", "--since", "someday")
+    assert result.exit_code == 2
+    assert "not a date" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "'; DROP TABLE articles; --",
+        'NEAR("Haftar"',
+        '"unbalanced',
+        "Haftar AND",
+        "OR",
+        "*",
+        "()",
+        "col:Haftar",
+        "^Haftar",
+        "Haftar\x00\x07",
+        "x" * 10_000,
+        "",
+    ],
+)
+def test_hostile_queries_are_only_text(full: Nai, query: str) -> None:
+    before = sql(full.db, "SELECT count(*), sum(length(body)) FROM articles")
+    result = full("search", query, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert isinstance(json.loads(result.stdout), list)
+    assert sql(full.db, "SELECT count(*), sum(length(body)) FROM articles") == before
+
+
+def test_plain_query_with_sql_still_finds_its_words(full: Nai) -> None:
+    hits = full.json("search", "Haftar'; DROP TABLE articles; --", "--format", "json")
+    assert hits == []  # every word must match, and "DROP" and "TABLE" are in no article
+    assert [h["url"] for h in full.json("search", "Haftar's", "--format", "json")] == [LIBYA_URL]
+
+
+def test_raw_fts_syntax(full: Nai) -> None:
+    assert [h["url"] for h in full.json("search", "--raw", "Haftar NOT Tripoli", "--format", "json")] == []
+    assert [h["url"] for h in full.json("search", "--raw", "Fezz*", "--format", "json")] == [LIBYA_URL]
+    result = full("search", "--raw", 'NEAR("Haftar"')
+    assert result.exit_code == 1
+    assert result.stderr.startswith("nai: bad FTS5 query")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_search_runs_while_a_writer_holds_the_lock(full: Nai) -> None:
+    writer = sqlite3.connect(full.db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE articles SET section = 'x' WHERE id = 1")
+    try:
+        result = full("search", "Haftar", "--format", "json")
+        assert result.exit_code == 0
+        assert json.loads(result.stdout)[0]["section"] == "Maghreb Edition"  # the committed state
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_search_without_an_archive_says_so_and_creates_nothing(nai: Nai) -> None:
+    result = nai("search", "Haftar")
+    assert result.exit_code == 1
+    assert result.stderr == f"nai: {nai.db}: no archive here (nai ingest creates one)\n"
+    assert not nai.db.exists()
+
+
+def test_db_that_is_not_sqlite(nai: Nai) -> None:
+    nai.db.write_text("hello")
+    result = nai("search", "Haftar")
+    assert result.exit_code == 1
+    assert "not an SQLite database" in result.stderr
+    assert nai.db.read_text() == "hello"
+
+
+# ---- show, export, stats, reparse ---------------------------------------------------------
+
+
+def test_show_text(full: Nai) -> None:
+    [(libya_id,)] = sql(full.db, "SELECT id FROM articles WHERE url = ?", LIBYA_URL)
+    result = full("show", str(libya_id))
+    assert result.exit_code == 0
+    text = result.stdout
+    assert text.startswith(
+        "Southern Libya Boils Over: Three Haftar Soldiers Killed in Border Raid Near Niger\n"
+    )
+    for needle in (
+        "Maghreb Edition",
+        "2026-02-04",
+        "Most Recent Stories from the Region",
+        "Written by",
+        "86",
+    ):
+        assert needle in text
+    assert "Read-count history" in text
+    assert text.index("Three Libyan soldiers") < text.index("Most Recent Stories")
+
+
+def test_show_json_by_url_is_the_record(full: Nai) -> None:
+    record = full.json("show", LIBYA_URL.replace("https://", "http://www."), "--format", "json")
+    assert {k: v for k, v in record.items() if k != "id"} == expected(CLASSIC)
+
+
+def test_show_unknown(full: Nai) -> None:
+    result = full("show", "9999")
+    assert result.exit_code == 1
+    assert result.stderr == f"nai: 9999: no such article in {full.db}\n"
+
+
+def test_export_jsonl_and_csv(full: Nai) -> None:
+    records = full.jsonl("export")
+    assert len(records) == len(GOLDEN_PAGES) - 2  # the Libya story once
+    rows = list(csv.DictReader(io.StringIO(full("export", "--format", "csv").stdout)))
+    assert [int(r["id"]) for r in rows] == [r["id"] for r in records]
+    assert [r["headline"] for r in rows] == [r["headline"] for r in records]
+    assert [json.loads(r["related"]) for r in rows] == [r["related"] for r in records]
+    assert rows[0].keys() == records[0].keys()
+
+
+def test_stats(full: Nai) -> None:
+    stats = full.json("stats", "--format", "json")
+    assert stats["articles"] == 5
+    assert stats["first_published"] == "2024-07-30"
+    assert stats["last_published"] == "2026-02-04"
+    assert stats["fill"]["body"] == 1.0
+    assert stats["fill"]["read_count"] == 0.6  # the saved copy and the other site have none
+    assert stats["fill"]["url"] == 0.8
+    assert {m["month"]: m["articles"] for m in stats["per_month"]}["2026-02"] == 1
+    text = full("stats").stdout
+    assert "articles per month" in text and "read_count" in text
+
+
+def test_reparse_rebuilds_records_from_raw_pages(full: Nai) -> None:
+    sql(full.db, "UPDATE articles SET body = 'damaged', section = NULL WHERE url = ?", LIBYA_URL)
+    result = full("reparse")
+    assert result.exit_code == 0
+    assert result.stdout == "reparsed 5 articles: 1 changed, 0 failed\n"
+    record = full.json("show", LIBYA_URL, "--format", "json")
+    assert {k: v for k, v in record.items() if k != "id"} == expected(CLASSIC)
+    assert full("reparse").stdout == "reparsed 5 articles: 0 changed, 0 failed\n"
+    reasons = [
+        r[0]
+        for r in sql(
+            full.db,
+            "SELECT reason FROM versions v JOIN articles a ON a.id = v.article_id "
+            "WHERE a.url = ? ORDER BY version",
+            LIBYA_URL,
+        )
+    ]
+    assert reasons == ["new", "reparse"]
+
+
+# ---- the command itself ---------------------------------------------------------------------
+
+
+def test_db_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "env.db"
+    monkeypatch.setenv("NAI_DB", str(db))
+    result = Nai(db)("ingest", str(CLASSIC), db=False)
+    assert result.exit_code == 0
+    assert db.exists()
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    run = subprocess.run(
+        [sys.executable, "-m", "nai", "--db", str(db), "ingest", str(CLASSIC)], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    version = subprocess.run([sys.executable, "-m", "nai", "--version"], capture_output=True, text=True)
+    assert version.stdout.startswith("nai, version ")
+
+
+def test_generic_page_gets_a_verbose_note(nai: Nai) -> None:
+    result = nai("-v", "ingest", str(FIXTURES / "other-site-generic.html"))
+    assert "no site rules applied" in result.stderr
+    assert nai("ingest", str(FIXTURES / "other-site-generic.html")).stderr == ""
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(nai: Nai, command: str) -> None:
+    result = nai(command, "--help", db=False)
+    assert result.exit_code == 0
+    assert "Example:" in result.stdout
+    assert cli.commands[command].help
