@@ -124,13 +124,21 @@ def matches(page: Page) -> bool:
 
 
 def find_label(
-    page: Page, label: re.Pattern[str], root: HtmlElement | None = None, *, skip_chrome: bool = False
+    page: Page,
+    label: re.Pattern[str],
+    root: HtmlElement | None = None,
+    *,
+    skip_chrome: bool = False,
+    exclude: tuple[HtmlElement | None, ...] = (),
 ) -> HtmlElement | None:
-    """The first element whose own text holds the label, outside <title>; with skip_chrome, also
-    outside the site's chrome (a sidebar's "Popular posts" say "Posted On" too)."""
+    """The first element whose own text holds the label, outside <title> and `exclude`; with
+    skip_chrome, also outside the site's chrome (a sidebar's "Popular posts" say "Posted On" too)."""
     for text, element in page.iter_text(root):
-        if label.search(text) and element.tag != "title" and not (skip_chrome and in_chrome(element)):
-            return element
+        if not label.search(text) or element.tag == "title":
+            continue
+        if (skip_chrome and in_chrome(element)) or _inside(element, exclude):
+            continue
+        return element
     return None
 
 
@@ -197,10 +205,10 @@ def clean_headline(text: str | None, *, known: str | None = None) -> str:
     text = TITLE_SUFFIX.sub("", clean_text(text))
     if text.endswith(BADGE_TEXT) and len(text) > 1:
         bare = text[:-1].rstrip()
-        if known is not None and known.endswith(BADGE_TEXT):
-            return text
+        if known is not None and known in (text, bare):
+            return known  # the metadata title settles it: "…the IMFF" -> "…the IMF"
         # "…Near NigerF" -> "…Near Niger"; "…Talks with IMF" keeps its F (an acronym)
-        if bare == known or not text[-2].isupper():
+        if not text[-2].isupper():
             return bare
     return text
 
@@ -250,8 +258,8 @@ def extract_headline(page: Page) -> str | None:
     return known
 
 
-def extract_visible_date(page: Page) -> str | None:
-    label = find_label(page, POSTED_ON, skip_chrome=True)
+def extract_visible_date(page: Page, regions: tuple[HtmlElement | None, ...] = ()) -> str | None:
+    label = find_label(page, POSTED_ON, skip_chrome=True, exclude=regions)
     if label is None:
         return None
     match = _label_value(label, POSTED_ON_DATE)
@@ -285,14 +293,14 @@ def extract_structured_date(page: Page, regions: tuple[HtmlElement | None, ...])
 def extract_published(page: Page, regions: tuple[HtmlElement | None, ...] = ()) -> str | None:
     """Structured metadata first; the visible "Posted On" date wins over a UTC time of another day."""
     structured = extract_structured_date(page, regions)
-    visible = extract_visible_date(page)
+    visible = extract_visible_date(page, regions)
     if structured and visible and structured[:10] != visible and structured.endswith("+00:00"):
         return visible  # "2026-02-03T23:41:00Z" on a page that prints 4 February
     return structured or visible
 
 
-def extract_read_count(page: Page) -> int | None:
-    label = find_label(page, READ_LABEL, skip_chrome=True)
+def extract_read_count(page: Page, regions: tuple[HtmlElement | None, ...] = ()) -> int | None:
+    label = find_label(page, READ_LABEL, skip_chrome=True, exclude=regions)
     if label is None:
         return None
     match = _label_value(label, READ_COUNT)
@@ -492,10 +500,12 @@ def find_content(page: Page, regions: tuple[HtmlElement | None, ...]) -> HtmlEle
     for element in page.tree.iter():
         if not isinstance(element.tag, str):
             continue
-        score = sum(
+        score = len(clean_text(element.text)) + sum(
             len(clean_text(child.text_content()))
+            if child.tag in CONTAINED_TAGS
+            else len(clean_text(child.tail))
             for child in element
-            if isinstance(child.tag, str) and child.tag in CONTAINED_TAGS
+            if isinstance(child.tag, str)
         )
         if set(_tokens(element)) & CONTENT_TOKENS or element.get("itemprop") == "articleBody":
             score *= 4  # a theme's own content class beats a dense sidebar
@@ -594,7 +604,7 @@ def extract(page: Page) -> Article:
         body=extract_body(page, content, regions),
         published=extract_published(page, regions),
         section=extract_section(page, regions),
-        read_count=extract_read_count(page),
+        read_count=extract_read_count(page, regions),
         author=extract_author(page, author_box),
         related=tuple(extract_related(page, related_blocks)),
         rules=NAME,

@@ -1,0 +1,218 @@
+"""Parsing rules beyond the golden pages: encodings, site recognition, titles, dates, bodies."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from conftest import FIXTURES, LIBYA_URL, expected
+from nai.errors import ParseError
+from nai.parse import parse_article
+from nai.sites.northafrica import clean_headline
+
+CLASSIC = FIXTURES / "naj-libya-classic.html"
+SAVED = FIXTURES / "naj-saved-copy-cp1252.html"
+
+
+def page(body: str, head: str = "", body_class: str = "single single-post") -> str:
+    return (
+        "<!DOCTYPE html><html><head><meta property='og:site_name' content='The North Africa Journal'>"
+        f"{head}</head><body class='{body_class}'>{body}"
+        "<div class='author-box'><h4>Written by <a>The North Africa Journal</a></h4></div></body></html>"
+    )
+
+
+STORY = (
+    "<h1 class='entry-title'>Algeria’s “New” Gas Deal – Explained<span class='badge'>F</span></h1>"
+    "<div>Posted On 4 February 2026</div>"
+    "<div class='entry-content'><p>Sonatrach’s deal — the “largest” in years — was signed in Algiers.</p>"
+    "<p>Second paragraph about Hassi R’Mel.</p></div>"
+)
+
+
+# ---- encodings ---------------------------------------------------------------------------
+
+
+def test_windows_1252_page_declared() -> None:
+    record = parse_article(SAVED.read_bytes()).to_record()
+    assert record == expected(SAVED)
+    assert "’" in record["body"] and "â€" not in record["body"]
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda s: codecs.BOM_UTF8 + s.encode("utf-8"), id="utf-8 BOM"),
+        pytest.param(lambda s: s.encode("utf-16"), id="utf-16 BOM"),
+        pytest.param(lambda s: s.encode("utf-8"), id="utf-8 undeclared"),
+        pytest.param(lambda s: s.encode("cp1252"), id="cp1252 undeclared"),
+        pytest.param(
+            lambda s: s.replace("<head>", "<head><meta charset='utf-8'>").encode("cp1252"),
+            id="cp1252 declared utf-8",
+        ),
+        pytest.param(
+            lambda s: s.replace("<head>", "<head><meta charset='iso-8859-1'>").encode("cp1252"),
+            id="cp1252 declared latin-1",
+        ),
+    ],
+)
+def test_encodings_give_correct_quotes_and_dashes(encode: object) -> None:
+    data = encode(page(STORY))  # type: ignore[operator]
+    article = parse_article(data)
+    assert article.headline == "Algeria’s “New” Gas Deal – Explained"
+    assert article.paragraphs[0] == "Sonatrach’s deal — the “largest” in years — was signed in Algiers."
+
+
+# ---- recognising the site ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        None,  # a saved copy
+        "http://127.0.0.1:8765/story.html",  # a test server
+        "https://naj-mirror.example.org/story/",  # a mirror
+        "https://web.archive.org/web/20260205000000/https://north-africa.com/story/",  # a capture
+    ],
+)
+def test_site_rules_apply_by_the_pages_own_markers(url: str | None) -> None:
+    data = CLASSIC.read_bytes()
+    data = data.replace(b'rel="canonical"', b'rel="x"').replace(b'property="og:url"', b'property="x"')
+    article = parse_article(data, url=url)
+    assert article.rules == "north-africa.com"
+    assert article.read_count == 86
+    assert len(article.related) == 2
+
+
+def test_archive_org_capture_url_is_unwrapped() -> None:
+    capture = "https://web.archive.org/web/20260205000000/" + LIBYA_URL
+    data = CLASSIC.read_bytes().replace(LIBYA_URL.encode(), capture.encode())
+    article = parse_article(data)
+    assert article.url == LIBYA_URL
+    assert article.site == "north-africa.com"
+
+
+def test_other_site_gets_generic_extraction_and_null_site_fields() -> None:
+    generic = FIXTURES / "other-site-generic.html"
+    article = parse_article(generic.read_bytes())
+    assert article.rules == "generic"
+    assert article.to_record() == expected(generic)
+
+
+# ---- titles --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("Southern Libya Boils Over Near NigerF", "Southern Libya Boils Over Near Niger"),
+        ("Ghannouchi’s Prison Term by 20 YearsF", "Ghannouchi’s Prison Term by 20 Years"),
+        ("Cyclone Harry - The North Africa Journal", "Cyclone Harry"),
+        ("Cyclone Harry | The North Africa Journal", "Cyclone Harry"),
+        ("Egypt Signs With the IMF", "Egypt Signs With the IMF"),  # an acronym keeps its F
+        ("  Tunisia’s   UGTT\n Strikes ", "Tunisia’s UGTT Strikes"),
+    ],
+)
+def test_clean_headline(text: str, clean: str) -> None:
+    assert clean_headline(text) == clean
+
+
+def test_acronym_with_a_badge_uses_the_metadata_title() -> None:
+    assert (
+        clean_headline("Egypt Signs With the IMFF", known="Egypt Signs With the IMF")
+        == "Egypt Signs With the IMF"
+    )
+
+
+# ---- dates ---------------------------------------------------------------------------------
+
+
+def test_structured_date_keeps_the_sites_offset() -> None:
+    head = "<meta property='article:published_time' content='2026-02-04T00:41:00+01:00'>"
+    assert parse_article(page(STORY, head)).published == "2026-02-04T00:41:00+01:00"
+
+
+def test_utc_time_of_another_day_yields_to_the_printed_date() -> None:
+    story = STORY.replace(
+        "<div>Posted On 4 February 2026</div>",
+        "<div>Posted On <time datetime='2026-02-03T23:41:00Z'>4 February 2026</time></div>",
+    )
+    assert parse_article(page(story)).published == "2026-02-04"
+
+
+def test_dates_of_related_stories_and_urls_are_never_the_articles() -> None:
+    story = STORY.replace("<div>Posted On 4 February 2026</div>", "")
+    related = (
+        "<section><h3>Most Recent Stories from the Region</h3>"
+        "<div><a href='https://north-africa.com/2025/01/02/x/'>Other story</a>"
+        "<time datetime='2025-01-02T10:00:00+01:00'>2 January 2025</time>"
+        "<p>Posted On 2 January 2025</p></div></section>"
+    )
+    head = "<link rel='canonical' href='https://north-africa.com/2024/05/06/story/'>"
+    assert parse_article(page(story + related, head)).published is None
+
+
+# ---- bodies --------------------------------------------------------------------------------
+
+
+def test_body_drops_promos_embeds_captions_and_keeps_quotes_and_lists() -> None:
+    content = (
+        "<div class='entry-content'>"
+        "<p>First paragraph.</p>"
+        "<p><strong>Read also:</strong> <a href='/x/'>Another story</a></p>"
+        "<figure class='wp-caption'><img src='a.jpg'><figcaption>A caption</figcaption></figure>"
+        "<blockquote><p>A real quote from a minister,</p><p>in two paragraphs.</p></blockquote>"
+        "<aside class='pullquote'>First paragraph.</aside>"
+        "<ul><li>One item</li><li>Two item</li></ul>"
+        "<blockquote class='twitter-tweet'><p>A tweet</p></blockquote>"
+        "<div class='ad-slot'>Advertisement</div>"
+        "<div class='sharedaddy'><h3>Share this:</h3><a>Facebook</a></div>"
+        "<p>Join <a href='https://chat.whatsapp.com/x'>The North Africa Journal's WhatsApp Group</a></p>"
+        "<p>.</p>"
+        "</div>"
+    )
+    article = parse_article(page("<h1>A Story</h1>" + content))
+    assert article.paragraphs == [
+        "First paragraph.",
+        "A real quote from a minister, in two paragraphs.",
+        "One item",
+        "Two item",
+    ]
+
+
+def test_pull_quote_without_a_class_is_dropped_when_it_repeats_the_text() -> None:
+    content = (
+        "<div class='entry-content'><p>The minister said the deal was “a turning point for Algeria”.</p>"
+        "<blockquote>a turning point for Algeria</blockquote><p>More text.</p></div>"
+    )
+    assert parse_article(page("<h1>A Story</h1>" + content)).paragraphs == [
+        "The minister said the deal was “a turning point for Algeria”.",
+        "More text.",
+    ]
+
+
+def test_br_separated_text_without_paragraph_tags() -> None:
+    content = "<div class='entry-content'>Line one of the story.<br><br>Line two of the story.</div>"
+    assert parse_article(page("<h1>A Story</h1>" + content)).paragraphs == [
+        "Line one of the story.",
+        "Line two of the story.",
+    ]
+
+
+# ---- refusals ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty page"),
+        (b"%PDF-1.4 ...", "PDF"),
+        (b"<html><body><p>half a pa", "truncated"),
+        (b"<html><body class='home blog'><h1>x</h1><p>text</p></body></html>", "listing"),
+        (b"<html><body><div>nothing here</div></body></html>", "no headline"),
+    ],
+)
+def test_refusals_are_parse_errors_with_a_reason(data: bytes, reason: str) -> None:
+    with pytest.raises(ParseError, match=reason):
+        parse_article(data)
