@@ -113,12 +113,21 @@ def article_text(stored: Stored, history: list[tuple[str, int]], *, width: int =
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _size(n: float) -> str:
+    if n < 1024:
+        return f"{n:,.0f} bytes"
+    for unit in ("KB", "MB"):
+        n /= 1024
+        if n < 1024:
+            return f"{n:,.1f} {unit}"
+    return f"{n / 1024:,.1f} GB"
+
+
 def stats_text(stats: dict[str, Any]) -> str:
     out = [
         f"articles        {stats['articles']:,}",
         f"published       {stats['first_published'] or '-'} to {stats['last_published'] or '-'}",
-        f"archive file    {stats['file_bytes'] / 1024 / 1024:.1f} MB"
-        f" (raw pages {stats['raw_page_bytes'] / 1024 / 1024:.1f} MB compressed)",
+        f"archive file    {_size(stats['file_bytes'])} (raw pages {_size(stats['raw_page_bytes'])} compressed)",
         "",
         "fields filled (a drop shows a layout change)",
     ]
