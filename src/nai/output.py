@@ -127,7 +127,8 @@ def stats_text(stats: dict[str, Any]) -> str:
     out = [
         f"articles        {stats['articles']:,}",
         f"published       {stats['first_published'] or '-'} to {stats['last_published'] or '-'}",
-        f"archive file    {_size(stats['file_bytes'])} (raw pages {_size(stats['raw_page_bytes'])} compressed)",
+        f"archive file    {_size(stats['file_bytes'])}"
+        f" (raw pages {_size(stats['raw_page_bytes'])} compressed)",
         "",
         "fields filled (a drop shows a layout change)",
     ]
