@@ -410,3 +410,21 @@ def test_every_command_has_help_with_an_example(nai: Nai, command: str) -> None:
     assert result.exit_code == 0
     assert "Example:" in result.stdout
     assert cli.commands[command].help
+
+
+def test_hostile_text_in_pages_is_only_text(nai: Nai, tmp_path: Path) -> None:
+    hostile = "Robert'); DROP TABLE articles; -- NEAR( \"unbalanced * OR"
+    page = tmp_path / "hostile.html"
+    page.write_bytes(
+        CLASSIC.read_bytes()
+        .replace(
+            b"Three Libyan soldiers", hostile.replace('"', "&quot;").encode() + b" Three Libyan soldiers"
+        )
+        .replace(b"Southern Libya Boils Over", b"Southern Libya Boils Over'; DROP TABLE authors; --")
+    )
+    assert nai("ingest", str(page)).exit_code == 0
+    [record] = nai.jsonl("export")
+    assert record["body"].startswith(hostile + " Three Libyan soldiers")
+    assert record["headline"].startswith("Southern Libya Boils Over'; DROP TABLE authors; --")
+    assert [h["id"] for h in nai.json("search", "DROP TABLE", "--format", "json")] == [record["id"]]
+    assert sql(nai.db, "SELECT count(*) FROM authors") == [(1,)]
