@@ -42,7 +42,7 @@ def full(nai: Nai) -> Nai:
 
 def test_schema_is_migrated_recorded_and_in_wal_mode(full: Nai) -> None:
     names = [r[0] for r in sql(full.db, "SELECT name FROM _nai_migrations ORDER BY rowid")]
-    assert names == ["m001_initial"]
+    assert names == ["m001_initial", "m002_crawl_state"]
     assert sql(full.db, "PRAGMA journal_mode")[0][0] == "wal"
     tables = {r[0] for r in sql(full.db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {

@@ -18,12 +18,16 @@ from typing import Any
 import click
 
 from . import __version__, dates, output
-from .errors import NaiError
+from .errors import Locked, NaiError
+from .fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Fetcher
 from .ingest import DEFAULT_MAX_BYTES, Outcome, ingest, iter_sources, reparse_raw
+from .lock import exclusive
+from .scrape import DEFAULT_SITE, Scraper
 from .store import Archive
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_FAILURE = 1
+EXIT_LOCKED = 75  # sysexits EX_TEMPFAIL: another scrape runs; try again later
 
 
 class Failure(click.ClickException):
@@ -33,12 +37,18 @@ class Failure(click.ClickException):
         click.echo(f"nai: {self.format_message()}", err=True)
 
 
+class LockedFailure(Failure):
+    exit_code = EXIT_LOCKED
+
+
 class NaiGroup(click.Group):
     """Turns NaiError into one line on stderr; anything unexpected too, unless -vv or NAI_DEBUG=1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except Locked as exc:
+            raise LockedFailure(str(exc)) from None
         except NaiError as exc:
             raise Failure(str(exc)) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
@@ -254,11 +264,12 @@ def show_command(settings: Settings, ref: str, fmt: str) -> None:
         if stored is None:
             raise NaiError(f"{ref}: no such article in {settings.db}")
         history = archive.read_history(stored.id)
+        removed = archive.removed(stored.id)
     if fmt == "json":
         output.write_jsonl([stored.to_record()], sys.stdout)
     else:
         width = min(shutil.get_terminal_size((88, 24)).columns, 100)
-        click.echo(output.article_text(stored, history, width=width), nl=False)
+        click.echo(output.article_text(stored, history, removed=removed, width=width), nl=False)
 
 
 @cli.command(name="export")
@@ -318,6 +329,67 @@ def reparse_command(settings: Settings) -> None:
         click.echo(f"nai: article {article_id}: {error}", err=True)
     click.echo(f"reparsed {result.total} articles: {result.changed} changed, {len(result.failed)} failed")
     if result.failed:
+        sys.exit(EXIT_FAILURE)
+
+
+@cli.command(name="scrape")
+@verbosity
+@click.option("--site", default=DEFAULT_SITE, show_default=True, help="The WordPress site's base URL.")
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    help="Seconds between requests [default: 1, or robots.txt's Crawl-delay if larger].",
+)
+@click.option("--max-pages", type=click.IntRange(min=0), help="Fetch at most this many article pages.")
+@click.option("--since", type=DateBound(end=False), help="Backfill only articles published since this date.")
+@click.option(
+    "--refresh-days",
+    type=click.IntRange(min=0),
+    default=14,
+    show_default=True,
+    help="Re-visit articles published this recently, to follow their read counts.",
+)
+@click.option("--user-agent", default=DEFAULT_USER_AGENT, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True)
+@click.option("--retries", type=click.IntRange(min=0), default=DEFAULT_RETRIES, show_default=True)
+@click.pass_obj
+def scrape_command(
+    settings: Settings,
+    site: str,
+    delay: float | None,
+    max_pages: int | None,
+    since: str | None,
+    refresh_days: int,
+    user_agent: str,
+    timeout: float,
+    retries: int,
+) -> None:
+    """Fetch what the site published or changed since the last run; refresh recent read counts.
+
+    Made for cron: silent when all is well (-v prints one summary line), errors on
+    stderr, exit 1 if any URL failed for good, 75 if another scrape holds the archive.
+
+    \b
+    Example:
+        nai scrape -v
+        nai scrape --since 2025-01 --max-pages 500      # a first, bounded backfill
+        # crontab: 17 3 * * *  NAI_DB=/srv/nai/archive.db /usr/local/bin/nai scrape
+    """
+    with exclusive(settings.db), settings.archive(create=True) as archive:
+        fetcher = Fetcher(user_agent=user_agent, timeout=timeout, retries=retries)
+        scraper = Scraper(
+            archive,
+            fetcher,
+            site=site,
+            delay=delay,
+            max_pages=max_pages,
+            since=since,
+            refresh_days=refresh_days,
+        )
+        report = scraper.run()
+    if settings.chatty:
+        click.echo(report.summary(), err=True)
+    if report.counts["failed"]:
         sys.exit(EXIT_FAILURE)
 
 

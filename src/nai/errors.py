@@ -21,3 +21,11 @@ class QueryError(NaiError):
 
 class ArchiveError(NaiError):
     """The archive file is missing, unreadable or not an nai archive."""
+
+
+class FetchError(NaiError):
+    """A URL could not be fetched at all (network error, timeout) after the retries."""
+
+
+class Locked(NaiError):
+    """Another scrape holds the archive's lock."""

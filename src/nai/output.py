@@ -79,7 +79,9 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def article_text(stored: Stored, history: list[tuple[str, int]], *, width: int = 88) -> str:
+def article_text(
+    stored: Stored, history: list[tuple[str, int]], *, removed: tuple[str, int] | None = None, width: int = 88
+) -> str:
     """An article to read in a terminal: metadata, body, related stories, read-count history."""
     a = stored.article
     wrap = textwrap.TextWrapper(width=width)
@@ -91,6 +93,7 @@ def article_text(stored: Stored, history: list[tuple[str, int]], *, width: int =
         ("Read count", f"{a.read_count:,}" if a.read_count is not None else None),
         ("URL", a.url),
         ("Archive id", f"{stored.id} (first seen {stored.first_seen[:10]})"),
+        ("Removed", f"{removed[0][:10]} (the site answered HTTP {removed[1]})" if removed else None),
     ]
     out += [f"{label + ':':<12}{value}" for label, value in meta if value]
     out.append("")

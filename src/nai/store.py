@@ -151,6 +151,56 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m002_crawl_state(db: sqlite_utils.Database) -> None:
+    """What `nai scrape` knows of each URL, its runs, and articles the site took down."""
+    db.table("urls").create(
+        {
+            "key": str,  # url_key() of the URL
+            "url": str,
+            "kind": str,  # article, sitemap, feed, robots, skipped (not an article), gone, disallowed
+            "parent": str,  # the key of the sitemap that lists this sitemap
+            "first_seen": str,
+            "last_fetched": str,
+            "status": int,  # the last HTTP status
+            "etag": str,
+            "last_modified": str,
+            "lastmod": str,  # the newest <lastmod> a sitemap gave for it
+            "fetched_lastmod": str,  # its <lastmod> when last fetched: older than lastmod, fetch again
+            "article_id": int,
+            "error": str,  # why the last fetch failed, if it did
+            "body": str,  # robots.txt only: its text, for when it answers 304
+        },
+        pk="key",
+        not_null={"url", "kind", "first_seen"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("urls").create_index(["article_id"])
+    db.table("urls").create_index(["kind", "last_fetched"])
+    db.table("runs").create(
+        {
+            "id": int,
+            "started_at": str,
+            "ended_at": str,
+            "site": str,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "refreshed": int,
+            "removed": int,
+            "skipped": int,
+            "failed": int,
+            "requests": int,
+            "bytes": int,
+            "seconds": float,
+            "errors": str,  # JSON list of "url: reason"
+        },
+        pk="id",
+    )
+    db.table("articles").add_column("removed_at", str)
+    db.table("articles").add_column("removed_status", int)
+
+
 # ---- results --------------------------------------------------------------------------
 
 
@@ -283,7 +333,12 @@ class Archive:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE: take the write lock first, so a concurrent writer waits, not fails."""
+        """BEGIN IMMEDIATE: take the write lock first, so a concurrent writer waits, not fails.
+
+        Inside a transaction already, the work simply joins it (all or nothing together)."""
+        if self.conn.in_transaction:
+            yield
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -622,7 +677,98 @@ class Archive:
             "tables": counts,
             "raw_page_bytes": raw_bytes,
             "file_bytes": self.path.stat().st_size if self.path.exists() else 0,
+            "removed": self.conn.execute(
+                "SELECT count(*) FROM articles WHERE removed_at IS NOT NULL"
+            ).fetchone()[0],
+            "last_runs": self.last_runs(),
         }
+
+    # -- crawl state (nai scrape)
+
+    def url_state(self, url: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM urls WHERE key = ?", url_key(url))
+
+    def record_url(self, url: str, *, kind: str, now: str | None = None, **fields: Any) -> None:
+        """Insert or update what is known of a URL; fields not given keep their value."""
+        now = now or now_iso()
+        key = url_key(url)
+        with self.transaction():
+            if self._one("SELECT key FROM urls WHERE key = ?", key) is None:
+                self.conn.execute(
+                    "INSERT INTO urls (key, url, kind, first_seen) VALUES (?, ?, ?, ?)", (key, url, kind, now)
+                )
+            columns = {"kind": kind, **fields}
+            assignments = ", ".join(f"{name} = ?" for name in columns)
+            self.conn.execute(f"UPDATE urls SET {assignments} WHERE key = ?", (*columns.values(), key))
+
+    def _rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def urls_of_kind_exist(self, kind: str) -> bool:
+        return self._one("SELECT 1 AS found FROM urls WHERE kind = ? LIMIT 1", kind) is not None
+
+    def child_sitemaps(self, parent: str) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT * FROM urls WHERE kind = 'sitemap' AND parent = ? ORDER BY url", url_key(parent)
+        )
+
+    def pending_urls(self) -> list[dict[str, Any]]:
+        """Article URLs to fetch: never fetched, failed, or with a newer sitemap <lastmod>; newest first."""
+        return self._rows(
+            """SELECT * FROM urls WHERE kind = 'article' AND (
+                 article_id IS NULL OR error IS NOT NULL
+                 OR (lastmod IS NOT NULL AND (fetched_lastmod IS NULL OR lastmod > fetched_lastmod)))
+               ORDER BY article_id IS NOT NULL, lastmod IS NULL, lastmod DESC, first_seen"""
+        )
+
+    def known_keys(self, keys: list[str]) -> set[str]:
+        known: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            rows = self.conn.execute(
+                f"SELECT key FROM urls WHERE key IN ({','.join('?' * len(chunk))})", chunk
+            )
+            known.update(r[0] for r in rows)
+        return known
+
+    def due_for_refresh(self, *, published_since: str, fetched_before: str) -> list[dict[str, Any]]:
+        """Recent articles (by publication date) not fetched since `fetched_before`, youngest first."""
+        return self._rows(
+            """SELECT u.*, a.published FROM urls u JOIN articles a ON a.id = u.article_id
+               WHERE u.kind = 'article' AND a.removed_at IS NULL AND u.error IS NULL
+                 AND substr(a.published, 1, 10) >= ? AND (u.last_fetched IS NULL OR u.last_fetched < ?)
+               ORDER BY a.published DESC""",
+            published_since,
+            fetched_before,
+        )
+
+    def mark_removed(self, article_id: int, *, status: int, now: str) -> bool:
+        """Mark an article the site no longer serves (404/410); never delete it. True if newly removed."""
+        with self.transaction():
+            cursor = self.conn.execute(
+                "UPDATE articles SET removed_at = ?, removed_status = ? WHERE id = ? AND removed_at IS NULL",
+                (now, status, article_id),
+            )
+            return cursor.rowcount > 0
+
+    def removed(self, article_id: int) -> tuple[str, int] | None:
+        row = self._one("SELECT removed_at, removed_status FROM articles WHERE id = ?", article_id)
+        if row is None or row["removed_at"] is None:
+            return None
+        return row["removed_at"], row["removed_status"]
+
+    def record_run(self, run: dict[str, Any]) -> int:
+        with self.transaction():
+            cursor = self.conn.execute(
+                f"INSERT INTO runs ({', '.join(run)}) VALUES ({', '.join('?' for _ in run)})",
+                tuple(run.values()),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def last_runs(self, n: int = 5) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM runs ORDER BY id DESC LIMIT ?", n)
 
     # -- rebuilding
 

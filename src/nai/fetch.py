@@ -1,0 +1,169 @@
+"""The only network code: polite HTTP GETs with timeouts, retries and conditional requests.
+
+One Fetcher per run: it waits `delay` seconds between requests, retries connection errors,
+5xx and 429 with exponential backoff (honouring Retry-After), follows redirects, and counts
+requests and bytes. HTTP statuses come back as Responses; only a URL that could not be
+fetched at all after the retries raises FetchError.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import io
+import logging
+import time
+import urllib.error
+import urllib.request
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.client import HTTPException
+
+from . import __version__
+from .errors import FetchError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_USER_AGENT = f"nai/{__version__} (+https://north-africa.com news archive; polite nightly crawler)"
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_RETRIES = 3
+BACKOFF_BASE = 1.0  # seconds: 1, 2, 4, …
+MAX_RETRY_AFTER = 300.0  # a longer Retry-After gives up on the URL for this run
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str  # the final URL, after redirects
+    status: int
+    body: bytes = b""
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str = ""
+    retry_after: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+@dataclass
+class Fetcher:
+    user_agent: str = DEFAULT_USER_AGENT
+    timeout: float = DEFAULT_TIMEOUT
+    delay: float = 1.0
+    retries: int = DEFAULT_RETRIES
+    backoff: float = BACKOFF_BASE
+    max_bytes: int = MAX_RESPONSE_BYTES
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    requests: int = 0
+    bytes: int = 0
+    _last: float | None = field(default=None, repr=False)
+
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Response:
+        """GET url; a 304 when etag/last_modified still hold. Raises FetchError when it gives up."""
+        attempt = 0
+        while True:
+            self._wait(self.delay)
+            try:
+                response = self._once(url, etag=etag, last_modified=last_modified)
+            except FetchError as exc:
+                if attempt >= self.retries:
+                    raise
+                wait = self.backoff * 2**attempt
+                log.debug("%s: %s; retrying in %.1fs", url, exc, wait)
+            else:
+                if response.status not in RETRY_STATUSES:
+                    return response
+                if attempt >= self.retries:
+                    return response
+                wait = max(self.backoff * 2**attempt, retry_after_seconds(response.retry_after))
+                if wait > MAX_RETRY_AFTER:
+                    return response  # the server asks for more patience than a nightly run has
+                log.debug("%s: HTTP %d; retrying in %.1fs", url, response.status, wait)
+            attempt += 1
+            self._wait(wait)
+
+    def _wait(self, seconds: float) -> None:
+        if self._last is not None:
+            remaining = seconds - (self.clock() - self._last)
+            if remaining > 0:
+                self.sleep(remaining)
+        self._last = self.clock()
+
+    def _once(self, url: str, *, etag: str | None, last_modified: str | None) -> Response:
+        headers = {"User-Agent": self.user_agent, "Accept-Encoding": "gzip", "Accept": "*/*"}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        request = urllib.request.Request(url, headers=headers)
+        self.requests += 1
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as reply:
+                return self._response(reply, url)
+        except urllib.error.HTTPError as exc:
+            with exc:
+                return self._response(exc, url)
+        except (urllib.error.URLError, TimeoutError, ConnectionError, HTTPException) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise FetchError(f"{url}: {reason or type(exc).__name__}") from None
+        except ValueError as exc:  # a malformed URL
+            raise FetchError(f"{url}: {exc}") from None
+
+    def _response(self, reply: urllib.response.addinfourl | urllib.error.HTTPError, url: str) -> Response:
+        deadline = self.clock() + self.timeout * 3
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while chunk := reply.read(64 * 1024):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchError(f"{url}: response larger than {self.max_bytes // 1024 // 1024} MB")
+                if self.clock() > deadline:
+                    raise FetchError(f"{url}: response too slow")
+                chunks.append(chunk)
+        except (TimeoutError, ConnectionError, HTTPException) as exc:
+            raise FetchError(f"{url}: {exc or type(exc).__name__}") from None
+        body = b"".join(chunks)
+        self.bytes += len(body)
+        if (reply.headers.get("Content-Encoding") or "").lower() == "gzip" and body:
+            body = _gunzip(body, self.max_bytes, url)
+        status = reply.status if reply.status is not None else 0
+        return Response(
+            url=reply.geturl() or url,
+            status=status,
+            body=body,
+            etag=reply.headers.get("ETag"),
+            last_modified=reply.headers.get("Last-Modified"),
+            content_type=reply.headers.get("Content-Type") or "",
+            retry_after=reply.headers.get("Retry-After"),
+        )
+
+
+def _gunzip(body: bytes, limit: int, url: str) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as f:
+            out = f.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise FetchError(f"{url}: bad gzip encoding: {exc}") from None
+    if len(out) > limit:
+        raise FetchError(f"{url}: response inflates past {limit // 1024 // 1024} MB")
+    return out
+
+
+def retry_after_seconds(value: str | None, *, now: float | None = None) -> float:
+    """Retry-After as seconds: '120' or an HTTP date; 0 when absent or unreadable."""
+    if not value:
+        return 0.0
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return 0.0
+    return max(0.0, when - (now if now is not None else time.time()))

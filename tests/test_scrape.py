@@ -1,0 +1,260 @@
+"""nai scrape against a real HTTP server on 127.0.0.1 (tests/mocksite.py); never the internet.
+
+Assertions read the server's own request log: what was fetched, how often, in what order,
+with which conditional headers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import socket
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import Nai
+from mocksite import MockSite, Route, SiteSpec, article_page, build_site
+from nai.lock import exclusive
+
+
+@pytest.fixture
+def site() -> Iterator[MockSite]:
+    with MockSite() as mock:
+        yield mock
+
+
+def scrape(nai: Nai, site: MockSite, *args: str) -> tuple[int, str]:
+    result = nai("scrape", "--site", site.url, "--delay", "0", "--retries", "1", *args)
+    return result.exit_code, result.stderr
+
+
+def sql(db: Path, query: str, *params: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+def paths(site: MockSite) -> list[str]:
+    return [r.path for r in site.requests()]
+
+
+def story_fetches(site: MockSite) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in site.article_requests():
+        counts[r.path] = counts.get(r.path, 0) + 1
+    return counts
+
+
+def test_first_run_discovers_and_fetches_every_story_once(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=12, related_only=(4,)))
+    code, stderr = scrape(nai, site)
+    assert code == 0
+    assert stderr == ""  # silent on success when stderr is not a terminal
+    order = paths(site)
+    assert order[:2] == ["/robots.txt", "/wp-sitemap.xml"]  # robots.txt first, then its Sitemap: line
+    assert "/wp-sitemap-taxonomies-category-1.xml" not in order  # not articles
+    assert "/story-private/" not in order  # robots.txt Disallow
+    assert story_fetches(site) == {f"/story-{n}/": 1 for n in range(1, 13)}  # story 4: via related only
+    assert sql(nai.db, "SELECT count(*) FROM articles") == [(12,)]
+    [run] = nai.json("stats", "--format", "json")["last_runs"]
+    assert (run["new"], run["failed"], run["requests"]) == (12, 0, len(order))
+    # newest first: the sitemaps' <lastmod> orders the backfill
+    stories = [p for p in order if p.startswith("/story-")]
+    assert stories[:3] == ["/story-12/", "/story-11/", "/story-10/"]
+
+
+def test_second_run_is_conditional_and_fetches_no_article(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=12))
+    scrape(nai, site)
+    site.clear_log()
+    code, stderr = scrape(nai, site, "-v")
+    assert code == 0
+    assert site.article_requests() == []
+    assert all(r.status == 304 and "If-None-Match" in r.headers for r in site.requests()), paths(site)
+    assert stderr.startswith("scrape: 0 new, 0 updated, 0 unchanged, 0 refreshed, 0 removed, 0 failed;")
+
+
+def test_a_newer_lastmod_is_fetched_again_and_nothing_else(nai: Nai, site: MockSite) -> None:
+    published = build_site(site, SiteSpec(n=12, recent=0))
+    scrape(nai, site)
+    site.clear_log()
+    # story 7 is edited: new text, a newer <lastmod> in its sitemap
+    page = site.routes["/story-7/"]
+    page.body = page.body.replace(b"three Libyan soldiers", b"four Libyan soldiers")
+    sitemap = site.routes["/wp-sitemap-posts-post-2.xml"]
+    old = f"<loc>{site.url}/story-7/</loc><lastmod>{published[7].isoformat()}T10:00:00+00:00</lastmod>"
+    assert old.encode() in sitemap.body
+    sitemap.body = sitemap.body.replace(old.encode(), old.replace("T10:00", "T23:00").encode())
+    index = site.routes["/wp-sitemap.xml"]  # the index gives the child sitemap a newer <lastmod> too
+    index.body = re.sub(
+        rb"(wp-sitemap-posts-post-2.xml</loc><lastmod>)[^<]+", rb"\g<1>2099-01-01T00:00:00+00:00", index.body
+    )
+    code, stderr = scrape(nai, site, "-v")
+    assert code == 0
+    assert story_fetches(site) == {"/story-7/": 1}
+    [request] = site.article_requests()
+    assert "If-None-Match" in request.headers  # a re-visit is conditional too
+    assert "1 updated" in stderr
+    assert sql(nai.db, "SELECT count(*) FROM versions v JOIN articles a ON a.id = v.article_id "
+                       "WHERE a.url LIKE '%/story-7/'") == [(2,)]  # fmt: skip
+
+
+def test_recent_articles_are_refreshed_for_their_read_counts(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=12, recent=3))
+    scrape(nai, site)
+    site.clear_log()
+    # a night later: the three recent stories are due again; one of them was read more
+    sql(nai.db, "UPDATE urls SET last_fetched = '2000-01-01T00:00:00+00:00' WHERE kind = 'article'")
+    page = site.routes["/story-12/"]
+    page.body = page.body.replace(b'post-views-count">120<', b'post-views-count">1,500<')
+    code, stderr = scrape(nai, site, "-v", "--refresh-days", "14")
+    assert code == 0
+    assert story_fetches(site) == {"/story-12/": 1, "/story-11/": 1, "/story-10/": 1}  # the old ones are not
+    assert all("If-None-Match" in r.headers for r in site.article_requests())
+    assert "3 refreshed" in stderr
+    series = sql(
+        nai.db,
+        "SELECT r.read_count FROM read_counts r JOIN articles a ON a.id = r.article_id "
+        "WHERE a.url LIKE '%/story-12/' ORDER BY observed_at",
+    )
+    assert series == [(120,), (1500,)]
+
+
+def test_faults_retry_give_up_and_go_on(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=6, recent=0))
+    site.routes["/story-2/"].faults = [(500, {})]  # 500 then 200
+    site.routes["/story-3/"].faults = [(429, {"Retry-After": "1"})]  # then 200, a second later
+    site.routes["/story-4/"].delay = 3.0  # past the timeout, twice
+    del site.routes["/story-5/"]  # listed, but 404
+    code, stderr = scrape(nai, site, "--timeout", "0.5")
+    assert code == 1  # one URL failed for good
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"nai: {site.url}/story-4/:") and "timed out" in lines[0]
+    fetches = story_fetches(site)
+    assert fetches["/story-2/"] == 2 and fetches["/story-3/"] == 2 and fetches["/story-4/"] == 2
+    first, second = site.requests("/story-3/")
+    assert second.at - first.at >= 0.95  # Retry-After honoured
+    assert sql(nai.db, "SELECT count(*) FROM articles") == [(4,)]  # 1, 2, 3, 6
+    assert sql(nai.db, "SELECT kind, status FROM urls WHERE url LIKE '%/story-5/'") == [("gone", 404)]
+    [(error,)] = sql(nai.db, "SELECT error FROM urls WHERE url LIKE '%/story-4/'")
+    assert "timed out" in str(error)
+    [run] = nai.json("stats", "--format", "json")["last_runs"]
+    assert run["failed"] == 1 and "story-4" in json.loads(run["errors"])[0]
+    # the next run tries the failed URL again, and only it
+    site.routes["/story-4/"].delay = 0
+    site.clear_log()
+    assert scrape(nai, site)[0] == 0
+    assert story_fetches(site) == {"/story-4/": 1}
+
+
+def test_redirect_to_the_canonical_url_is_one_article(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=3, recent=0))
+    site.routes["/old-story-2/"] = Route(b"", status=301, headers={"Location": f"{site.url}/story-2/"})
+    site.routes["/wp-sitemap-posts-post-1.xml"].body = site.routes[
+        "/wp-sitemap-posts-post-1.xml"
+    ].body.replace(b"/story-2/", b"/old-story-2/")
+    assert scrape(nai, site)[0] == 0
+    assert sql(nai.db, "SELECT url FROM articles ORDER BY url") == [
+        (f"{site.url}/story-{n}/",) for n in (1, 2, 3)
+    ]
+    keys = {k for (k,) in sql(nai.db, "SELECT key FROM urls WHERE article_id IS NOT NULL")}
+    assert any("old-story-2" in k for k in keys) and any(k.endswith("/story-2") for k in keys)
+
+
+def test_an_article_that_disappears_is_marked_removed_never_deleted(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=5, recent=2))
+    scrape(nai, site)
+    del site.routes["/story-5/"]
+    site.routes["/story-4/"] = Route(b"gone", status=410)
+    sql(nai.db, "UPDATE urls SET last_fetched = '2000-01-01T00:00:00+00:00' WHERE kind = 'article'")
+    code, stderr = scrape(nai, site, "-v")
+    assert code == 0
+    assert "2 removed" in stderr
+    rows = sql(nai.db, "SELECT url, removed_status FROM articles WHERE removed_at IS NOT NULL ORDER BY url")
+    assert rows == [(f"{site.url}/story-4/", 410), (f"{site.url}/story-5/", 404)]
+    assert sql(nai.db, "SELECT count(*) FROM articles") == [(5,)]
+    assert "Removed" in nai("show", f"{site.url}/story-5/").stdout
+
+
+def test_crawl_delay_is_honoured_by_default(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=1, recent=0, crawl_delay=1))
+    result = nai("scrape", "--site", site.url)  # no --delay: max(1 s, Crawl-delay)
+    assert result.exit_code == 0
+    times = [r.at for r in site.requests()]
+    assert len(times) >= 4
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.95
+
+
+def test_no_sitemap_falls_back_to_feed_pages_and_listings(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=12, sitemap=False, per_page=4, feed_pages=2, related=False))
+    code, _ = scrape(nai, site)
+    assert code == 0
+    assert "/feed/?paged=2" in paths(site) and "/category/maghreb-edition/page/3/" in paths(site)
+    assert "/feed/?paged=3" in paths(site)  # asked for, and a 404 ends the feed's pages
+    assert sql(nai.db, "SELECT count(*) FROM articles") == [(12,)]
+    site.clear_log()
+    scrape(nai, site)
+    assert site.article_requests() == []
+    assert "/feed/?paged=2" not in paths(site)  # page one had nothing new: stop there
+
+
+def test_gzipped_sitemaps(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=6, gzip_sitemap=True))
+    assert scrape(nai, site)[0] == 0
+    assert "/wp-sitemap-posts-post-1.xml.gz" in paths(site)
+    assert sql(nai.db, "SELECT count(*) FROM articles") == [(6,)]
+
+
+def test_max_pages_and_since_bound_the_backfill(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=12, recent=3))
+    assert scrape(nai, site, "--max-pages", "2")[0] == 0
+    assert len(site.article_requests()) == 2
+    site.clear_log()
+    since = date.today().replace(day=1).isoformat()[:7] if date.today().day > 3 else "2026-01"
+    assert scrape(nai, site, "--since", "2026-01")[0] == 0
+    published = [str(p) for (p,) in sql(nai.db, "SELECT published FROM articles")]
+    assert all(p >= "2026-01" for p in published), published
+    assert since  # the recent stories are all since 2026
+
+
+def test_another_scrape_running_exits_75_at_once(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=2))
+    with exclusive(nai.db):
+        result = nai("scrape", "--site", site.url, "--delay", "0")
+    assert result.exit_code == 75
+    assert result.stderr == f"nai: another scrape is running on {nai.db}; skipped\n"
+    assert site.requests() == []
+
+
+def test_network_down_is_one_line_and_leaves_the_archive_alone(nai: Nai) -> None:
+    with socket.socket() as s:  # a port with nothing listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = nai("scrape", "--site", f"http://127.0.0.1:{port}", "--delay", "0", "--retries", "0")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"nai: cannot reach http://127.0.0.1:{port}/:")
+    assert result.stderr.count("\n") == 1
+    assert sql(nai.db, "SELECT count(*) FROM runs") == [(0,)]
+    assert sql(nai.db, "SELECT count(*) FROM articles") == [(0,)]
+
+
+def test_non_article_pages_met_on_the_way_are_skipped(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=3, recent=0))
+    listing = Path(__file__).resolve().parent.parent / "fixtures" / "not-articles" / "not-article-home.html"
+    site.routes["/story-2/"] = Route(listing.read_bytes())
+    assert scrape(nai, site)[0] == 0
+    assert sql(nai.db, "SELECT count(*) FROM articles") == [(2,)]
+    assert sql(nai.db, "SELECT kind FROM urls WHERE url LIKE '%/story-2/'") == [("skipped",)]
+    site.clear_log()
+    scrape(nai, site)
+    assert site.article_requests() == []  # not fetched again
+
+
+def test_article_page_helper_makes_distinct_stories(site: MockSite) -> None:
+    one = article_page("http://x", 1, published=date(2026, 1, 2), read_count=5)
+    two = article_page("http://x", 2, published=date(2026, 1, 3), read_count=5)
+    assert one != two and b"http://x/story-1/" in one and b"2 January 2026" in one
