@@ -428,3 +428,30 @@ def test_hostile_text_in_pages_is_only_text(nai: Nai, tmp_path: Path) -> None:
     assert record["headline"].startswith("Southern Libya Boils Over'; DROP TABLE authors; --")
     assert [h["id"] for h in nai.json("search", "DROP TABLE", "--format", "json")] == [record["id"]]
     assert sql(nai.db, "SELECT count(*) FROM authors") == [(1,)]
+
+
+def test_a_copy_without_its_url_is_unchanged_and_keeps_the_url(nai: Nai, tmp_path: Path) -> None:
+    nai("ingest", str(CLASSIC))
+    copy = tmp_path / "copy.html"
+    copy.write_bytes(CLASSIC.read_bytes().replace(b'rel="canonical"', b'rel="x"').replace(b"og:url", b"og:x"))
+    result = nai("-v", "ingest", str(copy))
+    assert "unchanged:" in result.stderr
+    [record] = nai.jsonl("export")
+    assert record["url"] == LIBYA_URL
+    assert sql(nai.db, "SELECT count(*) FROM versions") == [(1,)]
+
+
+def test_url_option_with_a_folder_of_pages_is_a_usage_error(nai: Nai, tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for name in ("a.html", "b.html"):
+        (folder / name).write_bytes(CLASSIC.read_bytes())
+    result = nai("ingest", str(folder), "--url", "https://north-africa.com/one/")
+    assert result.exit_code == 2
+    assert not nai.db.exists()
+
+
+def test_show_a_huge_id(full: Nai) -> None:
+    result = full("show", "9" * 30)
+    assert result.exit_code == 1
+    assert "no such article" in result.stderr

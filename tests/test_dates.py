@@ -46,3 +46,9 @@ def test_parse_bound_expands_to_the_period(text: str, since: str, until: str) ->
 def test_parse_bound_rejects_non_dates(text: str) -> None:
     with pytest.raises(ValueError, match=r"not a date|no year"):
         parse_bound(text)
+
+
+@pytest.mark.parametrize("text", ["2026/02/04", "2026.02.04", "20260204", "04/02/2026", "4.2.2026"])
+def test_year_first_and_day_first_dates(text: str) -> None:
+    assert parse_bound(text) == "2026-02-04"
+    assert to_iso(text) == "2026-02-04"

@@ -216,3 +216,114 @@ def test_br_separated_text_without_paragraph_tags() -> None:
 def test_refusals_are_parse_errors_with_a_reason(data: bytes, reason: str) -> None:
     with pytest.raises(ParseError, match=reason):
         parse_article(data)
+
+
+def test_utf8_page_with_a_stray_byte_stays_utf8() -> None:
+    arabic = FIXTURES / "naj-quote-list-arabic.html"
+    data = arabic.read_bytes().replace(b"general strike", b"general caf\xe9 strike")
+    assert b"caf\xe9" in data
+    article = parse_article(data)
+    assert "الاتحاد العام التونسي للشغل" in article.body
+    assert "caf\ufffd" in article.body
+
+
+# ---- markup the site may change to ------------------------------------------------------------
+
+BUILDER = FIXTURES / "naj-libya-builder.html"
+HOME = FIXTURES / "not-articles" / "not-article-home.html"
+GENERIC = FIXTURES / "other-site-generic.html"
+
+
+def test_labels_split_across_elements() -> None:
+    story = STORY.replace(
+        "<div>Posted On 4 February 2026</div>",
+        "<div><span>Posted</span> <span>On</span> 4 February 2026</div>"
+        "<div><span>Number of times</span> <span>this article was read</span>: <strong>1,086</strong></div>",
+    )
+    article = parse_article(page(story))
+    assert article.published == "2026-02-04"
+    assert article.read_count == 1086
+
+
+def test_author_blurb_in_a_div_with_a_link() -> None:
+    data = BUILDER.read_bytes().replace(
+        b"www.MEA-Risk.com.", b'<a href="http://www.MEA-Risk.com">www.MEA-Risk.com</a>.'
+    )
+    assert data != BUILDER.read_bytes()
+    assert parse_article(data).author == parse_article(BUILDER.read_bytes()).author
+
+
+def test_related_excerpt_with_a_read_more_link_and_url_variants() -> None:
+    related = (
+        "<section><h3>Most Recent Stories from the Region</h3>"
+        "<div><a href='https://north-africa.com/a/'><img alt=''></a>"
+        "<h4><a href='https://www.north-africa.com/a?utm_source=x'>Story A</a></h4>"
+        "<p>The excerpt of story A, long enough to be a summary. <a class='more-link' href='/a/'>Read more »</a></p>"
+        "</div></section>"
+    )
+    [story] = parse_article(page(STORY + related)).related
+    assert story.headline == "Story A"
+    assert story.summary == "The excerpt of story A, long enough to be a summary."
+
+
+def test_a_modified_time_is_not_the_publication_date() -> None:
+    story = STORY.replace(
+        "<div>Posted On 4 February 2026</div>",
+        "<div>Posted On <time class='entry-date published'>4 February 2026</time>"
+        "<time class='updated' datetime='2026-02-09T09:12:37+01:00'>9 February 2026</time></div>",
+    )
+    assert parse_article(page(story)).published == "2026-02-04"
+
+
+def test_a_listing_without_body_classes_is_refused() -> None:
+    data = HOME.read_bytes()
+    data = (
+        data.replace(b'class="home blog', b'class="x')
+        .replace(b"<article", b"<div")
+        .replace(b"</article", b"</div")
+    )
+    with pytest.raises(ParseError, match="not an article page"):
+        parse_article(data)
+
+
+def test_promos_ads_credits_and_embeds_by_their_class_words() -> None:
+    content = (
+        "<div class='entry-content'><p>First paragraph of the story.</p>"
+        "<p><strong>READ ALSO</strong> <a href='/x/'>Algeria’s gas deal</a></p>"
+        "<div class='read-also'><a href='/y/'>Another</a></div>"
+        "<div class='naj-ads-in-content'>Sponsored by a bank</div>"
+        "<div class='jetpack_subscription_widget'><p>Subscribe to our newsletter to get the news</p></div>"
+        "<figure><img src='x.jpg'><span>Photo: AFP</span></figure>"
+        "<figure class='wp-block-embed-twitter'><p>A tweet quoted</p></figure>"
+        "<p>Follow The North Africa Journal on WhatsApp: join our channel for breaking news from the Maghreb, "
+        "the Sahel and Egypt, with analysis from our editors every day of the week, and alerts on the "
+        "stories that matter to you.</p>"
+        "<p>The minister called it “a turning point”.</p><blockquote>“A Turning Point”</blockquote>"
+        "<p>Line one.<br><br>Line two.</p></div>"
+    )
+    assert parse_article(page("<h1>A Story</h1>" + content)).paragraphs == [
+        "First paragraph of the story.",
+        "The minister called it “a turning point”.",
+        "Line one.",
+        "Line two.",
+    ]
+
+
+def test_another_site_naming_the_journal_in_its_title_gets_generic_rules() -> None:
+    data = GENERIC.read_bytes().replace(b"<title>", b"<title>As The North Africa Journal reported: ")
+    assert parse_article(data).rules == "generic"
+
+
+def test_a_glued_badge_is_stripped_from_related_acronyms_too() -> None:
+    amp = FIXTURES / "naj-libya-amp.html"
+    data = amp.read_bytes().replace(b"Lost at SeaF", b"Talks With the IMFF")
+    assert b"Talks With the IMFF" in data
+    assert parse_article(data).related[1].headline.endswith("Talks With the IMF")
+
+
+def test_many_quotations_are_handled() -> None:
+    quotes = "".join(
+        f"<p>Paragraph {i} of the story.</p><blockquote>Quote {i}</blockquote>" for i in range(3000)
+    )
+    article = parse_article(page(f"<h1>A Story</h1><div class='entry-content'>{quotes}</div>"))
+    assert len(article.paragraphs) == 6000

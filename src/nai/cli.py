@@ -178,9 +178,11 @@ def ingest_command(settings: Settings, paths: tuple[str, ...], url: str | None, 
         nai ingest fixtures/
         curl -s https://north-africa.com/some-story/ | nai ingest - --url https://north-africa.com/some-story/
     """
-    if url and len(paths) > 1:
-        raise click.UsageError("--url names one page: give a single PATH with it")
     sources = list(iter_sources(paths))
+    if url and len(sources) > 1:
+        raise click.UsageError(
+            f"--url names one page, and these paths hold {len(sources)}: give one page with it"
+        )
     counts: Counter[str] = Counter()
     with settings.archive(create=True) as archive:
         outcomes = ingest(sources, archive, url=url, max_bytes=int(max_mb * 1024 * 1024))

@@ -12,6 +12,7 @@ from dateutil import parser as dateparser
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
 ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")  # "2026", "2026-02", "2026-02-04"
+YEAR_FIRST = re.compile(r"^\d{4}(?:\D|\d{4}$)")  # "2026/02/04", "2026.02.04", "20260204"
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
 # Two far-apart defaults: a field that comes out different under each was not in the text.
@@ -47,11 +48,23 @@ def _words_to_date(text: str) -> str | None:
     """'4 February 2026', 'February 4, 2026', '04/02/2026' -> '2026-02-04' (day, month, year all needed)."""
     if len(text) > 60:
         return None
-    a = dateparser.parse(text, default=_DEFAULT_A, dayfirst=True)
-    b = dateparser.parse(text, default=_DEFAULT_B, dayfirst=True)
+    a, b = _parse_twice(text)
     if (a.year, a.month, a.day) != (b.year, b.month, b.day):
         return None
     return _checked(a.date().isoformat(), str(a.year))
+
+
+def _parse_twice(text: str) -> tuple[datetime, datetime]:
+    """Parse under two defaults; a field that differs was not in the text.
+
+    A year written first ("2026/02/04", "20260204") is year-month-day; otherwise a day comes
+    before the month ("04/02/2026" is 4 February), as the site and its readers write dates.
+    """
+    year_first = bool(YEAR_FIRST.match(text))
+    return (
+        dateparser.parse(text, default=_DEFAULT_A, dayfirst=not year_first, yearfirst=year_first),
+        dateparser.parse(text, default=_DEFAULT_B, dayfirst=not year_first, yearfirst=year_first),
+    )
 
 
 def parse_bound(text: str, *, end: bool = False) -> str:
@@ -77,8 +90,7 @@ def parse_bound(text: str, *, end: bool = False) -> str:
             raise ValueError(f"{text!r} is not a date (try 2026-02-04, 2026-02 or 2026)") from None
         return (last if end else first).isoformat()
     try:
-        a = dateparser.parse(text, default=_DEFAULT_A, dayfirst=True)
-        b = dateparser.parse(text, default=_DEFAULT_B, dayfirst=True)
+        a, b = _parse_twice(text)
     except (ValueError, OverflowError):
         raise ValueError(f"{text!r} is not a date (try 2026-02-04, 2026-02 or 2026)") from None
     if a.year != b.year:

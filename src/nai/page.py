@@ -29,6 +29,8 @@ BOMS = (
 # <meta charset="windows-1252">, <meta http-equiv="Content-Type" content="text/html; charset=...">
 META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.I)
 CHARSET_WINDOW = 64 * 1024
+# A well-formed UTF-8 multi-byte character: "’" is E2 80 99.
+UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 # WHATWG: a page that says latin-1 or ascii means windows-1252.
 CHARSET_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252", "latin-1": "cp1252"}
 # Magic numbers of things that are not HTML: PDF, PNG, JPEG, GIF, ZIP, gzip, WebP/RIFF, SQLite.
@@ -71,7 +73,11 @@ def clean_text(text: str | None) -> str:
 
 
 def decode(data: bytes) -> str:
-    """Bytes to text: a BOM wins, then valid UTF-8, then the declared charset, then detection."""
+    """Bytes to text: a BOM wins, then UTF-8, then the declared charset, then detection.
+
+    A page of valid UTF-8 multi-byte characters with a few stray bytes is still UTF-8 (the stray
+    bytes become U+FFFD); a page with no multi-byte UTF-8 at all is a single-byte encoding.
+    """
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace").lstrip("\ufeff")
@@ -80,6 +86,8 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     declared = _declared_charset(data[:CHARSET_WINDOW])
+    if _mostly_utf8(data) or (declared == "utf-8" and not _single_byte_text(data)):
+        return data.decode("utf-8", errors="replace")
     if declared and declared not in ("utf-8", "utf-16-le", "utf-16-be", "utf-16"):
         try:
             return data.decode(declared)
@@ -88,6 +96,17 @@ def decode(data: bytes) -> str:
     best = charset_normalizer.from_bytes(data[: 256 * 1024]).best()
     encoding = best.encoding if best is not None else "cp1252"
     return data.decode(encoding, errors="replace")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    multibyte = len(UTF8_MULTIBYTE.findall(data))
+    errors = data.decode("utf-8", errors="replace").count("\ufffd")
+    return multibyte > 0 and errors * 10 <= multibyte
+
+
+def _single_byte_text(data: bytes) -> bool:
+    """Non-ASCII bytes and no UTF-8 sequence among them: cp1252 or latin-1 text."""
+    return not UTF8_MULTIBYTE.search(data)
 
 
 def _declared_charset(head: bytes) -> str | None:

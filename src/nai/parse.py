@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 LISTING_CLASSES = frozenset(
     {"home", "blog", "archive", "category", "tag", "search", "search-results", "date", "error404"}
 )
+# schema.org types of pages that list articles
+LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage"})
+LISTING_MIN_TEASERS = 4
 ARTICLE_CLASSES = re.compile(r"^(single|single-post|single-format-\w+|postid-\d+)$")
 GENERIC_TITLE_SUFFIX = re.compile(r"\s+[-–—|·»]\s+[^-–—|·»]{2,60}$")
 
@@ -35,7 +38,6 @@ def parse_article(html: bytes | str, *, url: str | None = None) -> Article:
     if site is not None:
         article = site.extract(page)
     else:
-        log.info("%s: no site rules for this page; generic extraction", canonical or "page")
         article = extract_generic(page)
     if not article.headline:
         raise ParseError("no headline found: not an article page?")
@@ -55,15 +57,24 @@ def extract_url(page: Page) -> str | None:
 
 
 def _check_is_article(page: Page) -> None:
+    """Refuse home pages, category and tag archives, search results: they list articles."""
     classes = page.body_classes
     if any(ARTICLE_CLASSES.match(c) for c in classes):
         return
     listing = sorted(classes & LISTING_CLASSES)
     if listing:
         raise ParseError(f"not an article page: a listing (body class {', '.join(listing)})")
-    teasers = len(page.tree.findall(".//article"))
-    if (page.meta.get("og:type") or "").lower() == "website" and teasers >= 3:
+    types = {t.lower() for obj in page.jsonld for t in _types(obj)}
+    if types & LISTING_TYPES and not page.article_ld():
+        raise ParseError(f"not an article page: a listing ({', '.join(sorted(types & LISTING_TYPES))})")
+    teasers = len(page.tree.findall(".//article")) + len(page.tree.xpath(".//*[self::h2 or self::h3][.//a]"))
+    if (page.meta.get("og:type") or "").lower() == "website" and teasers >= LISTING_MIN_TEASERS:
         raise ParseError(f"not an article page: a listing of {teasers} stories")
+
+
+def _types(obj: dict[str, object]) -> list[str]:
+    value = obj.get("@type")
+    return [t for t in (value if isinstance(value, list) else [value]) if isinstance(t, str)]
 
 
 def extract_generic(page: Page) -> Article:

@@ -13,6 +13,7 @@ Every save runs in its own IMMEDIATE transaction: an input is stored whole or no
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -386,6 +387,9 @@ class Archive:
         ckey = content_key(article)
         with self.transaction():
             row = self._find_existing(key, ckey)
+            if row is not None and article.url is None and row["url"]:
+                # a copy saved without its URL: the archive knows the URL, keep it
+                article = dataclasses.replace(article, url=row["url"], site=row["site"] or article.site)
             raw_id = self._store_raw(raw, url=raw_url, source=source, now=now) if raw else None
             if row is None:
                 article_id = self._insert(article, key=key or f"fp:{ckey}", ckey=ckey, raw_id=raw_id, now=now)
@@ -586,7 +590,8 @@ class Archive:
     def find(self, ref: str) -> Stored | None:
         """An article by id ("12") or by any form of its URL."""
         if ref.strip().isdigit():
-            return self.get(int(ref))
+            number = int(ref)
+            return self.get(number) if number < 2**63 else None
         return next(self._select("WHERE a.key = ?", (url_key(ref),)), None)
 
     def records(self) -> Iterator[Stored]:

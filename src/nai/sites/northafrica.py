@@ -11,13 +11,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 from lxml.html import HtmlElement
 
 from .. import dates
 from ..model import Article, Author, Related
 from ..page import Page, clean_text, ld_name
-from ..urls import host_of, unwrap_archive
+from ..urls import host_of, unwrap_archive, url_key
+
+
+@dataclass(frozen=True)
+class Label:
+    """A visible label: its words in any spacing and case, and its first word to find it when split."""
+
+    words: str
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(r"\b" + r"\s+".join(map(re.escape, self.words.split())) + r"\b", re.I)
+
+    @cached_property
+    def first(self) -> re.Pattern[str]:
+        return re.compile(r"\b" + re.escape(self.words.split()[0]) + r"\b", re.I)
+
 
 NAME = "north-africa.com"
 HOSTS = frozenset({"north-africa.com"})
@@ -26,20 +45,21 @@ SITE_NAME = re.compile(r"North\s+Africa\s+Journal", re.I)
 # "Southern Libya Boils Over … Near Niger - The North Africa Journal"
 TITLE_SUFFIX = re.compile(r"\s*[-–—|:·»]\s*(The\s+)?North\s+Africa\s+Journal\s*$", re.I)
 # "Posted On 4 February 2026" (the date may sit in a child element)
-POSTED_ON = re.compile(r"\bPosted\s+On\b", re.I)
+POSTED_ON = Label("Posted On")
 # "4 February 2026", "February 4, 2026", "2026-02-04", "04/02/2026"
 DATE_TEXT = re.compile(
     r"\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}"
     r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}"
 )
-POSTED_ON_DATE = re.compile(r"\bPosted\s+On\b\s*:?\s*(" + DATE_TEXT.pattern + ")", re.I)
+POSTED_ON_DATE = re.compile(POSTED_ON.regex.pattern + r"\s*:?\s*(" + DATE_TEXT.pattern + ")", re.I)
 # "Number of times this article was read : 86", "… read : 1,204"
-READ_LABEL = re.compile(r"Number\s+of\s+times\s+this\s+article\s+was\s+read", re.I)
-READ_COUNT = re.compile(READ_LABEL.pattern + r"\s*:?\s*(\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+|\d+)", re.I)
+READ_LABEL = Label("Number of times this article was read")
+READ_COUNT = re.compile(READ_LABEL.regex.pattern + r"\s*:?\s*(\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+|\d+)", re.I)
 # "Most Recent Stories from the Region"
-RELATED_LABEL = re.compile(r"Most\s+Recent\s+Stories\s+from\s+the\s+Region", re.I)
+RELATED_LABEL = Label("Most Recent Stories from the Region")
 # "Written by The North Africa Journal"
 WRITTEN_BY = re.compile(r"^\s*Written\s+by\b\s*:?\s*", re.I)
+LABEL_MAX_CHARS = 400  # an element around a split label is small; a whole section is not
 # "Maghreb Edition", "Sahel Edition": the edition label above the headline
 EDITION = re.compile(r"^[A-Z][\w&' -]{1,40}\sEdition$")
 # The badge glyph rendered beside titles: an element holding a lone "F"
@@ -50,26 +70,33 @@ PROMO_LINE = re.compile(
     r"lire\s+aussi|à\s+lire\s+aussi)\s*[:：»>–—-]",
     re.I,
 )
+# "Read also Algeria's …" with no colon: short, and opening with the words
+PROMO_START = re.compile(r"^\s*(read\s+also|also\s+read|see\s+also|lire\s+aussi)\b", re.I)
+# "The North Africa Journal's WhatsApp Group", "Join our WhatsApp channel"
 WHATSAPP = re.compile(r"whatsapp", re.I)
+PROMO_MAX_CHARS = 300
 STOCK_LINES = re.compile(
     r"^(advertisement|sponsored|share( this)?:?|subscribe|print|email|tweet|share on \w+)$", re.I
 )
-# Class or id tokens of things that are never article text: share bars, ads, embeds, pull quotes…
-NOISE_TOKEN = re.compile(
-    r"^(share|sharing|sharedaddy|social|addtoany|a2a_kit|subscribe|newsletter|ad|ads|advert|"
-    r"advertisement|adsbygoogle|sponsor|sponsored|promo|pullquote|wp-block-pullquote|"
-    r"twitter-tweet|instagram-media|tiktok-embed|wp-block-embed|embed|wp-caption-text|"
-    r"caption|jp-relatedposts|related|related-posts|yarpp-related|author-box|comments?|"
-    r"navigation|post-navigation|breadcrumbs?|post-views|post-tags|tags|sidebar|widget)$"
-    r"|^(ad|ads|share|social|advert|sponsor|newsletter|subscribe|embed|pullquote|related|"
-    r"td-a-rec|code-block)[-_]"
-    r"|[-_](ad|ads|share|sharing|social|advert|sponsor|newsletter|subscribe|embed|"
-    r"pullquote|caption|related|widget)$",
-    re.I,
-)
+# Class or id words of things inside the content that are never article text, matched against the
+# parts of each class ("naj-ads-in-content" -> naj, ads, in, content): share bars, ads, embeds…
+NOISE_PARTS = frozenset(
+    {
+        "ad", "ads", "adsbygoogle", "advert", "advertisement", "sponsor", "sponsored", "promo",
+        "share", "sharing", "sharedaddy", "social", "addtoany", "a2a", "subscribe", "subscription",
+        "subscriptions", "newsletter", "pullquote", "embed", "tweet", "twitter", "instagram",
+        "tiktok", "facebook", "youtube", "caption", "credit", "credits", "related", "relatedposts",
+        "yarpp", "readalso", "comments", "comment", "navigation", "breadcrumb", "breadcrumbs",
+        "views", "sidebar", "widget", "tags", "whatsapp", "rec",
+    }
+)  # fmt: skip
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")  # <br><br> inside a <p>
+QUOTE_MARKS = re.compile(r"[\"“”„«»‘’'‹›]")
+MAX_QUOTE_CHECKS = 200  # quotations compared against the text, per page: bounded work on hostile pages
+CLASS_PARTS = re.compile(r"[-_\s]+")
 NOISE_TAGS = frozenset(
     {
-        "figcaption", "iframe", "embed", "object", "video", "audio", "form", "button",
+        "figcaption", "iframe", "embed", "object", "video", "audio", "form", "button", "picture",
         "input", "select", "textarea", "nav", "aside", "header", "footer", "ins", "table",
         "amp-ad", "amp-embed", "amp-social-share", "amp-iframe", "amp-twitter",
         "amp-youtube", "amp-instagram", "amp-facebook", "amp-sidebar",
@@ -101,23 +128,34 @@ CONTENT_TOKENS = frozenset(
 )  # fmt: skip
 TIME_CLASS = re.compile(r"published|entry-date|post-date|date", re.I)
 SKIP_LINK_PATH = re.compile(r"/(category|tag|author|page|feed|wp-login\.php|comment)s?(/|$)|#", re.I)
-NON_HEADLINE = re.compile(r"^(read\s+more|continue\s+reading|more|»|…|\.\.\.)$", re.I)
+NON_HEADLINE = re.compile(r"^(read\s+more|continue\s+reading|more)?\s*[»›→…]*\s*(\.\.\.)?$", re.I)
 
 
 # ---- recognising the site -------------------------------------------------------------
 
 
 def matches(page: Page) -> bool:
-    """Whether the page is one of this site's, by its own markers; the host is one of them."""
-    urls = (page.links.get("canonical"), page.meta.get("og:url"), page.url)
-    if any(host_of(unwrap_archive(u)) in HOSTS for u in urls if u):
+    """Whether the page is one of this site's, by its own markers; the host is one of them.
+
+    A page whose canonical URL is on another site needs the visible labels too: naming the
+    Journal in a title is not enough (other sites quote it)."""
+    urls = [unwrap_archive(u) for u in (page.links.get("canonical"), page.meta.get("og:url"), page.url) if u]
+    if any(host_of(u) in HOSTS for u in urls):
         return True
+    labels = find_label(page, READ_LABEL) is not None or find_label(page, RELATED_LABEL) is not None
+    canonical = host_of(page.absolute(page.links.get("canonical") or page.meta.get("og:url")))
+    if canonical and canonical not in HOSTS and not _is_local(canonical):
+        return labels  # a mirror or another site: only the visible labels tell
     names = (page.meta.get("og:site_name"), page.meta.get("application-name"), page.title)
     if any(n and SITE_NAME.search(n) for n in names):
         return True
     if any(SITE_NAME.search(ld_name(obj.get("publisher")) or "") for obj in page.jsonld):
         return True
-    return find_label(page, READ_LABEL) is not None or find_label(page, RELATED_LABEL) is not None
+    return labels
+
+
+def _is_local(host: str) -> bool:
+    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
 
 
 # ---- finding things on the page -------------------------------------------------------
@@ -125,20 +163,33 @@ def matches(page: Page) -> bool:
 
 def find_label(
     page: Page,
-    label: re.Pattern[str],
+    label: Label,
     root: HtmlElement | None = None,
     *,
     skip_chrome: bool = False,
     exclude: tuple[HtmlElement | None, ...] = (),
 ) -> HtmlElement | None:
-    """The first element whose own text holds the label, outside <title> and `exclude`; with
-    skip_chrome, also outside the site's chrome (a sidebar's "Popular posts" say "Posted On" too)."""
+    """The first element holding the label, outside <title> and `exclude`; with skip_chrome, also
+    outside the site's chrome (a sidebar's "Popular posts" say "Posted On" too).
+
+    A label split across elements ("<span>Posted</span> <span>On</span>") is found through the
+    element around its first word."""
     for text, element in page.iter_text(root):
-        if not label.search(text) or element.tag == "title":
+        if element.tag == "title" or not label.first.search(text):
             continue
-        if (skip_chrome and in_chrome(element)) or _inside(element, exclude):
+        holder: HtmlElement | None = element
+        found = bool(label.regex.search(text))
+        for _ in range(2):  # up to two levels around a split label
+            if found or holder is None:
+                break
+            holder = holder.getparent()
+            words = _words(holder) if holder is not None else ""
+            found = len(words) <= LABEL_MAX_CHARS and bool(label.regex.search(words))
+        if not found or holder is None:
             continue
-        return element
+        if (skip_chrome and in_chrome(holder)) or _inside(holder, exclude):
+            continue
+        return holder
     return None
 
 
@@ -147,11 +198,15 @@ def _tokens(element: HtmlElement) -> list[str]:
 
 
 def is_noise(element: HtmlElement) -> bool:
-    if not isinstance(element.tag, str):
+    """Never article text: by tag, or by a word of its class or id (ads, share, embed, caption…).
+
+    A <figure> is an image with its caption and credit, unless it holds a quotation."""
+    if not isinstance(element.tag, str) or element.tag in NOISE_TAGS:
         return True
-    if element.tag in NOISE_TAGS:
+    parts = CLASS_PARTS.split(f"{element.get('class') or ''} {element.get('id') or ''}".lower())
+    if any(part in NOISE_PARTS for part in parts) or "read-also" in (element.get("class") or "").lower():
         return True
-    return any(NOISE_TOKEN.search(t) for t in _tokens(element))
+    return element.tag == "figure" and element.find(".//blockquote") is None
 
 
 def in_chrome(element: HtmlElement) -> bool:
@@ -250,12 +305,15 @@ def find_headline_element(page: Page, known: str | None) -> HtmlElement | None:
     return None
 
 
-def extract_headline(page: Page) -> str | None:
+def extract_headline(page: Page) -> tuple[str | None, bool]:
+    """The headline, and whether the page glues the badge "F" to titles as text ("…NigerF")."""
     known = extract_meta_headline(page)
     element = find_headline_element(page, known)
-    if element is not None:
-        return clean_headline(_heading_text(element), known=known) or known
-    return known
+    if element is None:
+        return known, False
+    visible = TITLE_SUFFIX.sub("", _heading_text(element))
+    headline = clean_headline(visible, known=known) or known
+    return headline, bool(headline and visible == headline + BADGE_TEXT)
 
 
 def extract_visible_date(page: Page, regions: tuple[HtmlElement | None, ...] = ()) -> str | None:
@@ -280,7 +338,7 @@ def extract_structured_date(page: Page, regions: tuple[HtmlElement | None, ...])
             return iso
     times = [
         t for t in page.tree.iter("time")
-        if t.get("datetime") and not _inside(t, regions) and not in_chrome(t)
+        if t.get("datetime") and not _inside(t, regions) and not in_chrome(t) and not _is_modified(t)
     ]  # fmt: skip
     times.sort(key=lambda t: not TIME_CLASS.search(t.get("class") or ""))
     for t in times:
@@ -288,6 +346,12 @@ def extract_structured_date(page: Page, regions: tuple[HtmlElement | None, ...])
         if iso:
             return iso
     return None
+
+
+def _is_modified(element: HtmlElement) -> bool:
+    """<time class="updated"> or itemprop="dateModified": when it changed, not when it ran."""
+    marks = f"{element.get('class') or ''} {element.get('itemprop') or ''}".lower()
+    return ("updated" in marks or "modified" in marks) and "published" not in marks
 
 
 def extract_published(page: Page, regions: tuple[HtmlElement | None, ...] = ()) -> str | None:
@@ -372,7 +436,7 @@ def find_related_block(page: Page) -> tuple[HtmlElement | None, list[HtmlElement
     return label, []
 
 
-WRITTEN_BY_LABEL = re.compile(r"^\s*Written\s+by\b", re.I)
+WRITTEN_BY_LABEL = Label("Written by")
 
 
 def _is_plain_heading(element: HtmlElement) -> bool:
@@ -386,9 +450,10 @@ def _story_links(element: HtmlElement) -> list[HtmlElement]:
     ]  # fmt: skip
 
 
-def extract_related(page: Page, blocks: list[HtmlElement]) -> list[Related]:
-    """Stories in page order, each once; a headline from its best link, a summary from its excerpt."""
-    stories: dict[str, dict[str, list[str]]] = {}
+def extract_related(page: Page, blocks: list[HtmlElement], *, glued_badge: bool = False) -> list[Related]:
+    """Stories in page order, each once (by URL identity); a headline from its best link, a summary
+    from its excerpt. `glued_badge`: this page glues the badge "F" to titles as text."""
+    stories: dict[str, dict[str, Any]] = {}
     current: str | None = None
     events = (event for block in blocks for event in _walk_related(block))
     for kind, value, extra in events:
@@ -397,43 +462,66 @@ def extract_related(page: Page, blocks: list[HtmlElement]) -> list[Related]:
             if url is None:
                 continue
             url = unwrap_archive(url)
-            current = url
-            story = stories.setdefault(url, {"headlines": [], "texts": []})
+            current = url_key(url)
+            story = stories.setdefault(current, {"url": url, "headlines": [], "texts": []})
             if extra:
                 story["headlines"].append(extra)
         elif current is not None:
             stories[current]["texts"].append(value)
     related = []
-    for url, story in stories.items():
+    for story in stories.values():
         headline = max(story["headlines"], key=len, default="")
+        if glued_badge and headline.endswith(BADGE_TEXT):
+            headline = headline[:-1].rstrip()
         if not headline:
             continue
         texts = [t for t in story["texts"] if len(t) >= 40 and not dates.to_iso(t)]
-        related.append(Related(headline=headline, url=url, summary=max(texts, key=len, default=None)))
+        related.append(
+            Related(headline=headline, url=story["url"], summary=max(texts, key=len, default=None))
+        )
     return related
 
 
+def _is_story_link(element: HtmlElement) -> bool:
+    return bool(element.get("href")) and not SKIP_LINK_PATH.search(element.get("href", ""))
+
+
 def _walk_related(element: HtmlElement) -> Iterator[tuple[str, str, str]]:
+    """('link', href, headline) for each story link and ('text', excerpt, '') for the text between."""
     if not isinstance(element.tag, str) or element.tag in ("script", "style"):
         return
-    if element.tag == "a" and element.get("href") and not SKIP_LINK_PATH.search(element.get("href", "")):
+    if element.tag == "a" and _is_story_link(element):
         text = clean_headline(_heading_text(element))
         if not text or NON_HEADLINE.match(text):
             img = element.find(".//img")
             text = clean_headline(element.get("title") or (img.get("alt") if img is not None else ""))
         yield "link", element.get("href", ""), "" if NON_HEADLINE.match(text) else text
         return
-    if element.tag in ("p", "div", "span", "li") and not element.findall(".//a"):
-        text = clean_text(element.text_content())
+    links = element.findall(".//a")
+    if element.tag in ("p", "div", "span", "li") and all(_is_more_link(a) for a in links):
+        text = clean_text(_text_without(element, links))  # an excerpt, perhaps ending in "Read more »"
         if text:
             yield "text", text, ""
         return
-    if element.text and element.text.strip() and len(element) == 0:
+    if element.text and element.text.strip():
         yield "text", clean_text(element.text), ""
     for child in element:
         yield from _walk_related(child)
         if child.tail and clean_text(child.tail):
             yield "text", clean_text(child.tail), ""
+
+
+def _is_more_link(a: HtmlElement) -> bool:
+    return bool(NON_HEADLINE.match(clean_text(a.text_content()))) or "more" in (a.get("class") or "")
+
+
+def _text_without(element: HtmlElement, skip: list[HtmlElement]) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        if child not in skip and isinstance(child.tag, str):
+            parts.append(_text_without(child, skip))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def find_author_box(page: Page) -> HtmlElement | None:
@@ -458,8 +546,8 @@ def _blurb_of(box: HtmlElement, label: HtmlElement) -> str | None:
     for element in box.iter("p", "div", "span"):
         if element is label or _inside(label, (element,)):
             continue  # the label, or an element around it
-        if element.tag != "p" and len(element):
-            continue  # only leaf divs and spans: a wrapper repeats its children's text
+        if element.tag != "p" and any(isinstance(c.tag, str) and c.tag not in INLINE_TAGS for c in element):
+            continue  # a wrapper of other blocks repeats their text; inline links and emphasis are fine
         text = clean_text(element.text_content())
         if len(text) >= 40 and not WRITTEN_BY.match(text):
             texts.append(text)
@@ -521,13 +609,23 @@ def extract_body(page: Page, content: HtmlElement | None, regions: tuple[HtmlEle
         return ""
     blocks: list[tuple[str, bool]] = []  # (text, is a quotation)
     _collect_blocks(content, regions, blocks)
-    plain = [text for text, quote in blocks if not quote]
-    kept = [
-        text
-        for text, quote in blocks
-        if _is_article_text(text) and not (quote and any(text in p for p in plain))
-    ]  # fmt: skip  (a pull quote repeats a sentence of the text)
+    plain = "\n".join(_bare(text) for text, quote in blocks if not quote)
+    checked = 0
+    kept = []
+    for text, quote in blocks:
+        if not _is_article_text(text):
+            continue
+        if quote and checked < MAX_QUOTE_CHECKS:  # a pull quote repeats a sentence of the text
+            checked += 1
+            if _bare(text) in plain:
+                continue
+        kept.append(text)
     return "\n\n".join(_dedupe(kept))
+
+
+def _bare(text: str) -> str:
+    """Text without quote marks and case, to see a pull quote in the paragraph it repeats."""
+    return QUOTE_MARKS.sub("", text).strip().lower()
 
 
 def _dedupe(paragraphs: list[str]) -> list[str]:
@@ -558,7 +656,7 @@ def _collect_blocks(
             elif child.tag == "li" and (child.find(".//ul") is not None or child.find(".//ol") is not None):
                 _collect_blocks(child, regions, out)
             else:
-                out.append((clean_text(child.text_content()), False))
+                out.extend((clean_text(part), False) for part in PARAGRAPH_BREAK.split(child.text_content()))
         elif child.tag in ("br", "img", "hr"):
             loose.append("\n\n")
         elif child.tag in INLINE_TAGS:
@@ -583,11 +681,11 @@ def _is_article_text(text: str) -> bool:
         return False  # a lone "." or "•"
     if PROMO_LINE.match(text) or STOCK_LINES.match(text):
         return False
-    if WHATSAPP.search(text) and len(text) < 160:
+    if (PROMO_START.match(text) or WHATSAPP.search(text)) and len(text) < PROMO_MAX_CHARS:
         return False
-    if READ_LABEL.search(text) and len(text) < 80:
+    if READ_LABEL.regex.search(text) and len(text) < 80:
         return False
-    return not ((POSTED_ON.match(text) or WRITTEN_BY.match(text)) and len(text) < 120)
+    return not ((POSTED_ON.regex.match(text) or WRITTEN_BY.match(text)) and len(text) < 120)
 
 
 # ---- the article ----------------------------------------------------------------------
@@ -599,13 +697,14 @@ def extract(page: Page) -> Article:
     author_box = find_author_box(page)
     regions = (label, *related_blocks, author_box)
     content = find_content(page, regions)
+    headline, glued_badge = extract_headline(page)
     return Article(
-        headline=extract_headline(page) or "",
+        headline=headline or "",
         body=extract_body(page, content, regions),
         published=extract_published(page, regions),
         section=extract_section(page, regions),
         read_count=extract_read_count(page, regions),
         author=extract_author(page, author_box),
-        related=tuple(extract_related(page, related_blocks)),
+        related=tuple(extract_related(page, related_blocks, glued_badge=glued_badge)),
         rules=NAME,
     )
