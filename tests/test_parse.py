@@ -258,7 +258,8 @@ def test_related_excerpt_with_a_read_more_link_and_url_variants() -> None:
         "<section><h3>Most Recent Stories from the Region</h3>"
         "<div><a href='https://north-africa.com/a/'><img alt=''></a>"
         "<h4><a href='https://www.north-africa.com/a?utm_source=x'>Story A</a></h4>"
-        "<p>The excerpt of story A, long enough to be a summary. <a class='more-link' href='/a/'>Read more »</a></p>"
+        "<p>The excerpt of story A, long enough to be a summary. "
+        "<a class='more-link' href='/a/'>Read more »</a></p>"
         "</div></section>"
     )
     [story] = parse_article(page(STORY + related)).related
@@ -295,8 +296,9 @@ def test_promos_ads_credits_and_embeds_by_their_class_words() -> None:
         "<div class='jetpack_subscription_widget'><p>Subscribe to our newsletter to get the news</p></div>"
         "<figure><img src='x.jpg'><span>Photo: AFP</span></figure>"
         "<figure class='wp-block-embed-twitter'><p>A tweet quoted</p></figure>"
-        "<p>Follow The North Africa Journal on WhatsApp: join our channel for breaking news from the Maghreb, "
-        "the Sahel and Egypt, with analysis from our editors every day of the week, and alerts on the "
+        "<p>Follow The North Africa Journal on WhatsApp: join our channel for breaking news from the "
+        "Maghreb, the Sahel and Egypt, with analysis from our editors every day of the week, and alerts "
+        "on the "
         "stories that matter to you.</p>"
         "<p>The minister called it “a turning point”.</p><blockquote>“A Turning Point”</blockquote>"
         "<p>Line one.<br><br>Line two.</p></div>"

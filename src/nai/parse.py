@@ -35,10 +35,7 @@ def parse_article(html: bytes | str, *, url: str | None = None) -> Article:
     _check_is_article(page)
     canonical = extract_url(page)
     site = rules_for(page)
-    if site is not None:
-        article = site.extract(page)
-    else:
-        article = extract_generic(page)
+    article = site.extract(page) if site is not None else extract_generic(page)
     if not article.headline:
         raise ParseError("no headline found: not an article page?")
     if not article.body:
