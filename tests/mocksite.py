@@ -27,6 +27,7 @@ TEMPLATE_RELATED = (
     "https://north-africa.com/tunisia-appeals-court-extends-rached-ghannouchis-prison-term-by-20-years/",
     "https://north-africa.com/cyclone-harrys-hidden-toll-ngos-fear-up-to-1000-migrants-lost-at-sea/",
 )
+OLD_EPOCH = date(2016, 1, 1)  # story n that is not recent ran n days after this: stable as the site grows
 WORDS = [
     *("Haftar", "Tripoli", "Fezzan", "Sahel", "Niger", "Algeria", "Tunisia", "Morocco", "Sonatrach"),
     *("Benghazi", "Sfax", "Saied", "Tebboune", "border", "militia", "migrants", "pipeline", "election"),

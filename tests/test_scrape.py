@@ -258,3 +258,55 @@ def test_article_page_helper_makes_distinct_stories(site: MockSite) -> None:
     one = article_page("http://x", 1, published=date(2026, 1, 2), read_count=5)
     two = article_page("http://x", 2, published=date(2026, 1, 3), read_count=5)
     assert one != two and b"http://x/story-1/" in one and b"2 January 2026" in one
+
+
+def test_stats_shows_the_last_runs(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=3))
+    scrape(nai, site)
+    scrape(nai, site)
+    text = nai("stats").stdout
+    section = text[text.index("last scrapes") :].splitlines()
+    assert len(section) == 3
+    assert "3 new" in section[2] and "nothing new" in section[1]  # newest first
+
+
+def test_another_site_gets_generic_extraction(nai: Nai, site: MockSite) -> None:
+    other = (Path(__file__).resolve().parent.parent / "fixtures" / "other-site-generic.html").read_bytes()
+    other = other.replace(
+        b"https://www.sahara-observer.example/2025/06/mali-gold-mine/", f"{site.url}/mali/".encode()
+    )
+    site.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow:\n", content_type="text/plain")
+    site.routes["/feed/"] = Route(
+        f"<rss><channel><item><link>{site.url}/mali/</link></item></channel></rss>".encode(),
+        content_type="application/rss+xml",
+    )
+    site.routes["/mali/"] = Route(other)
+    assert scrape(nai, site)[0] == 0
+    [record] = nai.jsonl("export")
+    assert record["url"] == f"{site.url}/mali/"
+    assert record["headline"].startswith("Mali Grants New Gold Mining Permit")
+    assert record["read_count"] is None and record["related"] == []
+
+
+def test_the_lock_is_released_when_its_process_dies(nai: Nai, site: MockSite) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    build_site(site, SiteSpec(n=1))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"from nai.lock import exclusive\nfrom pathlib import Path\nimport time\n"
+         f"with exclusive(Path({str(nai.db)!r})):\n    print('held', flush=True)\n    time.sleep(60)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert scrape(nai, site)[0] == 75
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+        time.sleep(0.1)
+        assert scrape(nai, site)[0] == 0
+    finally:
+        holder.kill()

@@ -145,4 +145,16 @@ def stats_text(stats: dict[str, Any]) -> str:
         out.append(f"  {m['month']:<8}{m['articles']:>7,}  {bar}")
     out += ["", "tables"]
     out += [f"  {name:<12}{n:>8,}" for name, n in stats["tables"].items()]
+    if stats.get("removed"):
+        out += ["", f"removed by the site  {stats['removed']:,} (kept here)"]
+    if stats.get("last_runs"):
+        out += ["", "last scrapes"]
+        for run in stats["last_runs"]:
+            counts = ", ".join(
+                f"{run[k]} {k}" for k in ("new", "updated", "refreshed", "removed", "failed") if run[k]
+            )
+            out.append(
+                f"  {run['started_at'][:16].replace('T', ' ')}  {counts or 'nothing new'};"
+                f" {run['requests']:,} requests, {_size(run['bytes'])}, {run['seconds']:.0f} s"
+            )
     return "\n".join(out) + "\n"
