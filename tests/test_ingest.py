@@ -162,3 +162,45 @@ def test_non_article_pages_are_refused(nai: Nai, name: str, db_path: Path) -> No
     assert result.exit_code == 1
     assert result.stderr.startswith(f"nai: {page}: not an article page")
     assert count(db_path) == 0
+
+
+def test_progress_bar_and_summary_on_a_terminal(tmp_path: Path, db_path: Path) -> None:
+    """On a terminal (a real pty) stderr shows progress and the summary; stdout stays empty."""
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    pages = []
+    for n in range(3):
+        page = tmp_path / f"p{n}.html"
+        page.write_bytes(
+            CLASSIC.read_bytes().replace(LIBYA_URL.encode(), f"https://north-africa.com/s{n}/".encode())
+        )
+        pages.append(str(page))
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nai", "--db", str(db_path), "ingest", *pages],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+    )
+    os.close(slave)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    stdout, _ = proc.communicate(timeout=30)
+    os.close(master)
+    assert proc.returncode == 0
+    assert stdout == b""
+    text = seen.decode()
+    assert "ingesting" in text
+    assert "3 new, 0 updated, 0 unchanged, 0 failed" in text
