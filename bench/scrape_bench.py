@@ -29,9 +29,7 @@ def scrape(site: MockSite, db: Path) -> tuple[int, int, float, str]:
     seconds = time.perf_counter() - start
     if result.exit_code != 0:
         raise SystemExit(f"scrape failed: {result.stderr}")
-    sent = sum(
-        len(site.routes[r.path].body) for r in site.requests() if r.status == 200 and r.path in site.routes
-    )
+    sent = sum(len(site.routes[r.path].body) for r in site.requests() if r.status == 200 and r.path in site.routes)
     return len(site.requests()), sent, seconds, result.stderr.strip().splitlines()[-1]
 
 

@@ -21,7 +21,9 @@ from typing import Any
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TEMPLATE = (FIXTURES / "naj-libya-classic.html").read_text(encoding="utf-8")
-TEMPLATE_URL = "https://north-africa.com/southern-libya-boils-over-three-haftar-soldiers-killed-in-border-raid-near-niger/"
+TEMPLATE_URL = (
+    "https://north-africa.com/southern-libya-boils-over-three-haftar-soldiers-killed-in-border-raid-near-niger/"
+)
 TEMPLATE_HEADLINE = "Southern Libya Boils Over: Three Haftar Soldiers Killed in Border Raid Near Niger"
 TEMPLATE_RELATED = (
     "https://north-africa.com/tunisia-appeals-court-extends-rached-ghannouchis-prison-term-by-20-years/",
@@ -108,9 +110,7 @@ class MockSite:
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test)
 
-    def _answer(
-        self, route: Route | None, handler: BaseHTTPRequestHandler
-    ) -> tuple[int, dict[str, str], bytes]:
+    def _answer(self, route: Route | None, handler: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
         if route is None:
             return 404, {"Content-Type": "text/html"}, b"<html><body><h1>Not found</h1></body></html>"
         with self._lock:
@@ -147,9 +147,7 @@ class MockSite:
 # ---- a site built from the fixtures ---------------------------------------------------------------
 
 
-def article_page(
-    base: str, n: int, *, published: date, read_count: int, related: tuple[int, ...] = ()
-) -> bytes:
+def article_page(base: str, n: int, *, published: date, read_count: int, related: tuple[int, ...] = ()) -> bytes:
     """Story n, from the classic fixture: its own URL, headline, date, read count and related links."""
     words = [WORDS[(n * 7 + i * 3) % len(WORDS)] for i in range(6)]
     headline = f"Story {n}: {' '.join(words).title()}"
@@ -222,9 +220,7 @@ def build_site(site: MockSite, spec: SiteSpec) -> dict[int, date]:
     """Fill the mock's routes; returns each story's publication date."""
     base = site.url
     published = {
-        n: spec.today - timedelta(days=(spec.n - n))
-        if n > spec.n - spec.recent
-        else date(2025, 1, 1) + timedelta(n)
+        n: spec.today - timedelta(days=(spec.n - n)) if n > spec.n - spec.recent else date(2025, 1, 1) + timedelta(n)
         for n in range(1, spec.n + 1)
     }
     listed = [n for n in range(1, spec.n + 1) if n not in spec.related_only]
@@ -246,26 +242,18 @@ def build_site(site: MockSite, spec: SiteSpec) -> dict[int, date]:
         children = []
         for i, chunk in enumerate(chunks, 1):
             path = f"/wp-sitemap-posts-post-{i}.xml" + (".gz" if spec.gzip_sitemap else "")
-            body = sitemap_xml(
-                [(f"{base}/story-{n}/", f"{published[n].isoformat()}T10:00:00+00:00") for n in chunk]
-            )
+            body = sitemap_xml([(f"{base}/story-{n}/", f"{published[n].isoformat()}T10:00:00+00:00") for n in chunk])
             if i == 1:  # robots.txt disallows it: it must never be fetched
-                body = body.replace(
-                    b"</urlset>", f"<url><loc>{base}/story-private/</loc></url></urlset>".encode()
-                )
+                body = body.replace(b"</urlset>", f"<url><loc>{base}/story-private/</loc></url></urlset>".encode())
             site.routes[path] = Route(
                 gzip.compress(body) if spec.gzip_sitemap else body, content_type="application/xml"
             )
-            children.append(
-                (f"{base}{path}", max(published[n] for n in chunk).isoformat() + "T10:00:00+00:00")
-            )
+            children.append((f"{base}{path}", max(published[n] for n in chunk).isoformat() + "T10:00:00+00:00"))
         site.routes["/wp-sitemap-taxonomies-category-1.xml"] = Route(
             sitemap_xml([(f"{base}/category/maghreb-edition/", None)]), content_type="application/xml"
         )
         children.append((f"{base}/wp-sitemap-taxonomies-category-1.xml", None))
-        site.routes["/wp-sitemap.xml"] = Route(
-            sitemap_xml(children, index=True), content_type="application/xml"
-        )
+        site.routes["/wp-sitemap.xml"] = Route(sitemap_xml(children, index=True), content_type="application/xml")
     newest_first = sorted(listed, reverse=True)
     pages = [newest_first[i : i + spec.per_page] for i in range(0, len(newest_first), spec.per_page)]
     for i, chunk in enumerate(pages, 1):
@@ -275,7 +263,5 @@ def build_site(site: MockSite, spec: SiteSpec) -> dict[int, date]:
         listing = "/category/maghreb-edition/" if i == 1 else f"/category/maghreb-edition/page/{i}/"
         following = f"{base}/category/maghreb-edition/page/{i + 1}/" if i < len(pages) else None
         site.routes[listing] = Route(listing_page(base, chunk, next_page=following))
-    site.routes["/"] = Route(
-        listing_page(base, pages[0], next_page=f"{base}/category/maghreb-edition/page/2/")
-    )
+    site.routes["/"] = Route(listing_page(base, pages[0], next_page=f"{base}/category/maghreb-edition/page/2/"))
     return published

@@ -19,9 +19,7 @@ from nai.cli import cli
 CLASSIC = FIXTURES / "naj-libya-classic.html"
 ARABIC = FIXTURES / "naj-quote-list-arabic.html"
 SAVED = FIXTURES / "naj-saved-copy-cp1252.html"
-GHANNOUCHI_URL = (
-    "https://north-africa.com/tunisia-appeals-court-extends-rached-ghannouchis-prison-term-by-20-years/"
-)
+GHANNOUCHI_URL = "https://north-africa.com/tunisia-appeals-court-extends-rached-ghannouchis-prison-term-by-20-years/"
 
 
 def sql(db: Path, query: str, *params: object) -> list[tuple[object, ...]]:
@@ -92,9 +90,7 @@ def test_page_saved_without_url_then_with_it_is_one_article(nai: Nai) -> None:
     nai("ingest", str(SAVED))
     [(key,)] = sql(nai.db, "SELECT key FROM articles")
     assert str(key).startswith("fp:")
-    result = nai(
-        "-v", "ingest", "-", "--url", "https://north-africa.com/morocco-nador-lng/", input=SAVED.read_bytes()
-    )
+    result = nai("-v", "ingest", "-", "--url", "https://north-africa.com/morocco-nador-lng/", input=SAVED.read_bytes())
     assert "updated:" in result.stderr
     assert sql(nai.db, "SELECT key, url FROM articles") == [
         ("north-africa.com/morocco-nador-lng", "https://north-africa.com/morocco-nador-lng/")
@@ -126,9 +122,7 @@ def test_related_edges_link_to_articles_in_the_archive(nai: Nai, tmp_path: Path)
     )
     nai("ingest", str(ghannouchi))
     [(ghannouchi_id,)] = sql(nai.db, "SELECT id FROM articles WHERE key LIKE '%ghannouchi%'")
-    assert sql(nai.db, "SELECT target_id FROM related WHERE article_id = 1 AND position = 0") == [
-        (ghannouchi_id,)
-    ]
+    assert sql(nai.db, "SELECT target_id FROM related WHERE article_id = 1 AND position = 0") == [(ghannouchi_id,)]
     # and an article ingested after its target links at once
     other = tmp_path / "other.html"
     other.write_bytes(CLASSIC.read_bytes().replace(LIBYA_URL.encode(), b"https://north-africa.com/another/"))
@@ -154,9 +148,7 @@ def test_a_failed_save_leaves_nothing_behind(nai: Nai) -> None:
         "CREATE TRIGGER refuse AFTER INSERT ON related WHEN new.headline LIKE 'Cyclone%' "
         "BEGIN SELECT RAISE(ABORT, 'refused by test'); END",
     )
-    before = {
-        t: sql(nai.db, f"SELECT count(*) FROM {t}") for t in ("articles", "versions", "raw_pages", "authors")
-    }
+    before = {t: sql(nai.db, f"SELECT count(*) FROM {t}") for t in ("articles", "versions", "raw_pages", "authors")}
     result = nai("ingest", str(CLASSIC), str(SAVED))
     assert result.exit_code == 1
     assert result.stderr == f"nai: {CLASSIC}: archive error: refused by test\n"
@@ -198,9 +190,7 @@ def test_headline_matches_rank_above_body_matches(nai: Nai, tmp_path: Path) -> N
     nai("ingest", str(CLASSIC))
     body_only = tmp_path / "body.html"
     body_only.write_bytes(
-        ARABIC.read_bytes()
-        .replace(b"Algiers watches", b"Niger, Niger and Niger watch")
-        .replace(b"<p>", b"<p>Niger ")
+        ARABIC.read_bytes().replace(b"Algiers watches", b"Niger, Niger and Niger watch").replace(b"<p>", b"<p>Niger ")
     )
     nai("ingest", str(body_only))
     hits = nai.json("search", "Niger", "--format", "json")
@@ -308,9 +298,7 @@ def test_show_text(full: Nai) -> None:
     result = full("show", str(libya_id))
     assert result.exit_code == 0
     text = result.stdout
-    assert text.startswith(
-        "Southern Libya Boils Over: Three Haftar Soldiers Killed in Border Raid Near Niger\n"
-    )
+    assert text.startswith("Southern Libya Boils Over: Three Haftar Soldiers Killed in Border Raid Near Niger\n")
     for needle in (
         "Maghreb Edition",
         "2026-02-04",
@@ -369,8 +357,7 @@ def test_reparse_rebuilds_records_from_raw_pages(full: Nai) -> None:
         r[0]
         for r in sql(
             full.db,
-            "SELECT reason FROM versions v JOIN articles a ON a.id = v.article_id "
-            "WHERE a.url = ? ORDER BY version",
+            "SELECT reason FROM versions v JOIN articles a ON a.id = v.article_id WHERE a.url = ? ORDER BY version",
             LIBYA_URL,
         )
     ]
@@ -417,9 +404,7 @@ def test_hostile_text_in_pages_is_only_text(nai: Nai, tmp_path: Path) -> None:
     page = tmp_path / "hostile.html"
     page.write_bytes(
         CLASSIC.read_bytes()
-        .replace(
-            b"Three Libyan soldiers", hostile.replace('"', "&quot;").encode() + b" Three Libyan soldiers"
-        )
+        .replace(b"Three Libyan soldiers", hostile.replace('"', "&quot;").encode() + b" Three Libyan soldiers")
         .replace(b"Southern Libya Boils Over", b"Southern Libya Boils Over'; DROP TABLE authors; --")
     )
     assert nai("ingest", str(page)).exit_code == 0

@@ -19,10 +19,7 @@ def test_example_archive_is_up_to_date_with_the_fixtures(tmp_path: Path) -> None
     example = Nai(copy)
     stale = "archive.db.example is out of date: rebuild it with the command in README.md"
     assert example.jsonl("export") == fresh.jsonl("export"), stale
-    assert (
-        example.json("stats", "--format", "json")["tables"]
-        == fresh.json("stats", "--format", "json")["tables"]
-    )
+    assert example.json("stats", "--format", "json")["tables"] == fresh.json("stats", "--format", "json")["tables"]
 
 
 def test_readme_quickstart_search_works_on_the_example(tmp_path: Path) -> None:

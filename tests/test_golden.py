@@ -40,17 +40,13 @@ def test_reference_story_in_every_markup(page: Path) -> None:
         "Tunisia Appeals Court Extends Rached Ghannouchi’s Prison Term by 20 Years",
         "Cyclone Harry’s Hidden Toll: NGOs Fear Up to 1,000 Migrants Lost at Sea",
     ]
-    summaries = [
-        next(line for line in lines if line.startswith(start)) for start in ("Rached", "Up to 1,000")
-    ]
+    summaries = [next(line for line in lines if line.startswith(start)) for start in ("Rached", "Up to 1,000")]
     assert [r["summary"] for r in record["related"]] == summaries
 
 
 def test_ingest_then_export_gives_the_golden_records(nai: Nai) -> None:
     """Through the real CLI and a real SQLite file: what goes in comes out field for field."""
-    pages = [p for p in GOLDEN_PAGES if not p.stem.startswith("naj-libya-")] + [
-        FIXTURES / "naj-libya-classic.html"
-    ]
+    pages = [p for p in GOLDEN_PAGES if not p.stem.startswith("naj-libya-")] + [FIXTURES / "naj-libya-classic.html"]
     result = nai("ingest", *map(str, pages))
     assert result.exit_code == 0, result.stderr
     exported = nai.jsonl("export")

@@ -174,9 +174,7 @@ def test_progress_bar_and_summary_on_a_terminal(tmp_path: Path, db_path: Path) -
     pages = []
     for n in range(3):
         page = tmp_path / f"p{n}.html"
-        page.write_bytes(
-            CLASSIC.read_bytes().replace(LIBYA_URL.encode(), f"https://north-africa.com/s{n}/".encode())
-        )
+        page.write_bytes(CLASSIC.read_bytes().replace(LIBYA_URL.encode(), f"https://north-africa.com/s{n}/".encode()))
         pages.append(str(page))
     master, slave = pty.openpty()
     proc = subprocess.Popen(

@@ -119,10 +119,7 @@ def test_clean_headline(text: str, clean: str) -> None:
 
 
 def test_acronym_with_a_badge_uses_the_metadata_title() -> None:
-    assert (
-        clean_headline("Egypt Signs With the IMFF", known="Egypt Signs With the IMF")
-        == "Egypt Signs With the IMF"
-    )
+    assert clean_headline("Egypt Signs With the IMFF", known="Egypt Signs With the IMF") == "Egypt Signs With the IMF"
 
 
 # ---- dates ---------------------------------------------------------------------------------
@@ -278,11 +275,7 @@ def test_a_modified_time_is_not_the_publication_date() -> None:
 
 def test_a_listing_without_body_classes_is_refused() -> None:
     data = HOME.read_bytes()
-    data = (
-        data.replace(b'class="home blog', b'class="x')
-        .replace(b"<article", b"<div")
-        .replace(b"</article", b"</div")
-    )
+    data = data.replace(b'class="home blog', b'class="x').replace(b"<article", b"<div").replace(b"</article", b"</div")
     with pytest.raises(ParseError, match="not an article page"):
         parse_article(data)
 
@@ -324,8 +317,6 @@ def test_a_glued_badge_is_stripped_from_related_acronyms_too() -> None:
 
 
 def test_many_quotations_are_handled() -> None:
-    quotes = "".join(
-        f"<p>Paragraph {i} of the story.</p><blockquote>Quote {i}</blockquote>" for i in range(3000)
-    )
+    quotes = "".join(f"<p>Paragraph {i} of the story.</p><blockquote>Quote {i}</blockquote>" for i in range(3000))
     article = parse_article(page(f"<h1>A Story</h1><div class='entry-content'>{quotes}</div>"))
     assert len(article.paragraphs) == 6000

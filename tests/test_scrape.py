@@ -154,13 +154,11 @@ def test_faults_retry_give_up_and_go_on(nai: Nai, site: MockSite) -> None:
 def test_redirect_to_the_canonical_url_is_one_article(nai: Nai, site: MockSite) -> None:
     build_site(site, SiteSpec(n=3, recent=0))
     site.routes["/old-story-2/"] = Route(b"", status=301, headers={"Location": f"{site.url}/story-2/"})
-    site.routes["/wp-sitemap-posts-post-1.xml"].body = site.routes[
-        "/wp-sitemap-posts-post-1.xml"
-    ].body.replace(b"/story-2/", b"/old-story-2/")
+    site.routes["/wp-sitemap-posts-post-1.xml"].body = site.routes["/wp-sitemap-posts-post-1.xml"].body.replace(
+        b"/story-2/", b"/old-story-2/"
+    )
     assert scrape(nai, site)[0] == 0
-    assert sql(nai.db, "SELECT url FROM articles ORDER BY url") == [
-        (f"{site.url}/story-{n}/",) for n in (1, 2, 3)
-    ]
+    assert sql(nai.db, "SELECT url FROM articles ORDER BY url") == [(f"{site.url}/story-{n}/",) for n in (1, 2, 3)]
     keys = {k for (k,) in sql(nai.db, "SELECT key FROM urls WHERE article_id IS NOT NULL")}
     assert any("old-story-2" in k for k in keys) and any(k.endswith("/story-2") for k in keys)
 
@@ -272,9 +270,7 @@ def test_stats_shows_the_last_runs(nai: Nai, site: MockSite) -> None:
 
 def test_another_site_gets_generic_extraction(nai: Nai, site: MockSite) -> None:
     other = (Path(__file__).resolve().parent.parent / "fixtures" / "other-site-generic.html").read_bytes()
-    other = other.replace(
-        b"https://www.sahara-observer.example/2025/06/mali-gold-mine/", f"{site.url}/mali/".encode()
-    )
+    other = other.replace(b"https://www.sahara-observer.example/2025/06/mali-gold-mine/", f"{site.url}/mali/".encode())
     site.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow:\n", content_type="text/plain")
     site.routes["/feed/"] = Route(
         f"<rss><channel><item><link>{site.url}/mali/</link></item></channel></rss>".encode(),

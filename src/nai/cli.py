@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sqlite3
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -20,10 +21,10 @@ import click
 from . import __version__, dates, output
 from .errors import Locked, NaiError
 from .fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Fetcher
-from .ingest import DEFAULT_MAX_BYTES, Outcome, ingest, iter_sources, reparse_raw
+from .ingest import DEFAULT_MAX_BYTES, DEFAULT_PAGE_SECONDS, Outcome, ingest, iter_sources, reparse_raw
 from .lock import exclusive
 from .scrape import DEFAULT_SITE, Scraper
-from .store import Archive
+from .store import Archive, describe
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_FAILURE = 1
@@ -51,6 +52,9 @@ class NaiGroup(click.Group):
             raise LockedFailure(str(exc)) from None
         except NaiError as exc:
             raise Failure(str(exc)) from None
+        except sqlite3.Error as exc:  # the archive itself: disk full, read-only, corrupt
+            settings = ctx.find_object(Settings)
+            raise Failure(f"{settings.db if settings else 'archive'}: {describe(exc)}") from None
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -120,9 +124,9 @@ def verbosity(command: Any) -> Any:
     command = click.option(
         "-q", "--quiet", count=True, expose_value=False, callback=_more_verbose, help="Only errors."
     )(command)
-    return click.option(
-        "-v", "--verbose", count=True, expose_value=False, callback=_more_verbose, help="Say more."
-    )(command)
+    return click.option("-v", "--verbose", count=True, expose_value=False, callback=_more_verbose, help="Say more.")(
+        command
+    )
 
 
 @click.group(cls=NaiGroup, context_settings=CONTEXT)
@@ -165,8 +169,17 @@ def cli(ctx: click.Context, db: Path, verbose: int, quiet: bool) -> None:
     show_default=True,
     help="Refuse pages (and .html.gz contents) larger than this.",
 )
+@click.option(
+    "--page-seconds",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_PAGE_SECONDS,
+    show_default=True,
+    help="Give up on a page that takes longer than this to parse (0: no limit).",
+)
 @click.pass_obj
-def ingest_command(settings: Settings, paths: tuple[str, ...], url: str | None, max_mb: float) -> None:
+def ingest_command(
+    settings: Settings, paths: tuple[str, ...], url: str | None, max_mb: float, page_seconds: float
+) -> None:
     """Parse article pages and store them in the archive.
 
     PATH is a page (.html, .htm, .html.gz), a folder (read recursively) or - for stdin.
@@ -180,12 +193,10 @@ def ingest_command(settings: Settings, paths: tuple[str, ...], url: str | None, 
     """
     sources = list(iter_sources(paths))
     if url and len(sources) > 1:
-        raise click.UsageError(
-            f"--url names one page, and these paths hold {len(sources)}: give one page with it"
-        )
+        raise click.UsageError(f"--url names one page, and these paths hold {len(sources)}: give one page with it")
     counts: Counter[str] = Counter()
     with settings.archive(create=True) as archive:
-        outcomes = ingest(sources, archive, url=url, max_bytes=int(max_mb * 1024 * 1024))
+        outcomes = ingest(sources, archive, url=url, max_bytes=int(max_mb * 1024 * 1024), page_seconds=page_seconds)
         with click.progressbar(
             outcomes,
             length=len(sources),
@@ -213,19 +224,11 @@ def _report(outcome: Outcome, settings: Settings) -> None:
 @cli.command(name="search")
 @verbosity
 @click.argument("query")
-@click.option(
-    "--since", type=DateBound(end=False), help="Published on or after (2026, 2026-02, 4 February 2026)."
-)
-@click.option(
-    "--until", type=DateBound(end=True), help="Published on or before (a month means its last day)."
-)
+@click.option("--since", type=DateBound(end=False), help="Published on or after (2026, 2026-02, 4 February 2026).")
+@click.option("--until", type=DateBound(end=True), help="Published on or before (a month means its last day).")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
-@click.option(
-    "--raw", is_flag=True, help='Pass QUERY through as FTS5 syntax (AND, OR, NEAR, "phrases", prefix*).'
-)
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
-)
+@click.option("--raw", is_flag=True, help='Pass QUERY through as FTS5 syntax (AND, OR, NEAR, "phrases", prefix*).')
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.pass_obj
 def search_command(
     settings: Settings, query: str, since: str | None, until: str | None, limit: int, raw: bool, fmt: str
@@ -332,6 +335,48 @@ def reparse_command(settings: Settings) -> None:
     click.echo(f"reparsed {result.total} articles: {result.changed} changed, {len(result.failed)} failed")
     if result.failed:
         sys.exit(EXIT_FAILURE)
+
+
+@cli.command(name="check")
+@verbosity
+@click.option("--repair", is_flag=True, help="Rebuild what can be rebuilt: the index, records from raw pages.")
+@click.pass_obj
+def check_command(settings: Settings, repair: bool) -> None:
+    """Check the archive: SQLite's and FTS5's integrity checks and nai's own invariants.
+
+    Prints each problem on a line and exits 1 when there is any; "ok" and exit 0 when
+    there is none. With --repair, rebuilds what can be rebuilt, then checks again.
+
+    \b
+    Example:
+        nai check
+        nai check --repair
+    """
+    with settings.archive() as archive:
+        if repair:
+            for line in archive.repair(reparse_raw):
+                click.echo(f"repaired: {line}")
+        problems = archive.check()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        sys.exit(EXIT_FAILURE)
+    click.echo("ok")
+
+
+@cli.command(name="backup")
+@verbosity
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup_command(settings: Settings, target: Path) -> None:
+    """Copy the archive to TARGET, consistently, while other commands go on using it.
+
+    \b
+    Example:
+        nai backup /backups/archive-$(date +%F).db
+    """
+    with settings.archive() as archive:
+        archive.backup(target)
 
 
 @cli.command(name="scrape")

@@ -10,23 +10,28 @@ import gzip
 import io
 import logging
 import os
+import signal
 import sqlite3
 import sys
+import threading
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from .errors import InputError, NaiError, ParseError
+from .errors import ArchiveError, InputError, NaiError, ParseError
 from .model import Article
 from .parse import parse_article
-from .store import Archive
+from .store import Archive, describe, is_fatal
 
 log = logging.getLogger(__name__)
 
 #: The largest page, and the largest a .html.gz may inflate to; real pages are ~110 KB.
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+#: The longest a page may take to parse; real pages take milliseconds.
+DEFAULT_PAGE_SECONDS = 20.0
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 GZIP_MAGIC = b"\x1f\x8b"
 STDIN = "-"
@@ -88,9 +93,7 @@ def _walk(root: Path) -> Iterator[Source]:
     yield from problems
 
 
-def read_source(
-    source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None
-) -> bytes:
+def read_source(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None) -> bytes:
     """The page's bytes, inflated when gzipped. Raises InputError, in bounded memory."""
     if source.error:
         raise InputError(source.error)
@@ -142,18 +145,21 @@ def ingest(
     *,
     url: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    page_seconds: float = DEFAULT_PAGE_SECONDS,
     stdin: BinaryIO | None = None,
 ) -> Iterator[Outcome]:
     """Parse and store each source in its own transaction; one Outcome per source."""
     for source in sources:
         try:
             data = read_source(source, max_bytes=max_bytes, stdin=stdin)
-            article = parse_page(data, url=url)
+            article = parse_page(data, url=url, seconds=page_seconds)
             saved = archive.save(article, raw=data, raw_url=url, source=source.name)
         except NaiError as exc:
             yield Outcome(source=source.name, status="failed", error=str(exc))
             continue
         except sqlite3.Error as exc:
+            if is_fatal(exc):  # every input after this one would fail the same way: stop here
+                raise ArchiveError(f"{archive.path}: {describe(exc)}; stopped before {source.name}") from None
             yield Outcome(source=source.name, status="failed", error=f"archive error: {exc}")
             continue
         if article.rules == "generic":
@@ -161,14 +167,41 @@ def ingest(
         yield Outcome(source=source.name, status=saved.status, id=saved.id, article=article)
 
 
-def parse_page(data: bytes, *, url: str | None = None) -> Article:
-    """parse_article, with the failures of hostile markup (deep nesting) as ParseError."""
+def parse_page(data: bytes, *, url: str | None = None, seconds: float = DEFAULT_PAGE_SECONDS) -> Article:
+    """parse_article within a time limit, with the failures of hostile markup as ParseError."""
     try:
-        return parse_article(data, url=url)
+        with _time_limit(seconds):
+            return parse_article(data, url=url)
+    except _PageTimeout:
+        raise ParseError(f"took longer than {seconds:g} s to parse (the limit; see --page-seconds)") from None
     except RecursionError:
         raise ParseError("markup nested too deeply") from None
     except MemoryError:
         raise ParseError("out of memory parsing this page") from None
+
+
+class _PageTimeout(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """SIGALRM after `seconds`, in the main thread (elsewhere: no limit). Checked between Python
+    steps, so a single lxml call finishes first; the size and element limits bound those."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _PageTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def reparse_raw(data: bytes, url: str | None) -> Article:

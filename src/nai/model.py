@@ -88,8 +88,6 @@ class Article:
             section=record.get("section"),
             read_count=record.get("read_count"),
             author=Author(author["name"], author.get("blurb")) if author else None,
-            related=tuple(
-                Related(r["headline"], r["url"], r.get("summary")) for r in record.get("related") or ()
-            ),
+            related=tuple(Related(r["headline"], r["url"], r.get("summary")) for r in record.get("related") or ()),
             rules=rules,
         )

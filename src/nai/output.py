@@ -130,8 +130,7 @@ def stats_text(stats: dict[str, Any]) -> str:
     out = [
         f"articles        {stats['articles']:,}",
         f"published       {stats['first_published'] or '-'} to {stats['last_published'] or '-'}",
-        f"archive file    {_size(stats['file_bytes'])}"
-        f" (raw pages {_size(stats['raw_page_bytes'])} compressed)",
+        f"archive file    {_size(stats['file_bytes'])} (raw pages {_size(stats['raw_page_bytes'])} compressed)",
         "",
         "fields filled (a drop shows a layout change)",
     ]
@@ -150,9 +149,7 @@ def stats_text(stats: dict[str, Any]) -> str:
     if stats.get("last_runs"):
         out += ["", "last scrapes"]
         for run in stats["last_runs"]:
-            counts = ", ".join(
-                f"{run[k]} {k}" for k in ("new", "updated", "refreshed", "removed", "failed") if run[k]
-            )
+            counts = ", ".join(f"{run[k]} {k}" for k in ("new", "updated", "refreshed", "removed", "failed") if run[k])
             out.append(
                 f"  {run['started_at'][:16].replace('T', ' ')}  {counts or 'nothing new'};"
                 f" {run['requests']:,} requests, {_size(run['bytes'])}, {run['seconds']:.0f} s"

@@ -43,9 +43,7 @@ MAX_SITEMAP_DEPTH = 4
 MAX_SITEMAP_BYTES = 64 * 1024 * 1024
 REFRESH_INTERVAL = timedelta(hours=20)  # "each night", with room for a late cron run
 # Sitemaps of things that are not articles: WordPress taxonomies, users, pages.
-NON_ARTICLE_SITEMAP = re.compile(
-    r"taxonom|users|author|categor|post_tag|tag-sitemap|page-sitemap|posts-page", re.I
-)
+NON_ARTICLE_SITEMAP = re.compile(r"taxonom|users|author|categor|post_tag|tag-sitemap|page-sitemap|posts-page", re.I)
 # Links that are never articles: archives, feeds, WordPress internals, files.
 NON_ARTICLE_PATH = re.compile(
     r"^/?$|/(category|tag|author|page|feed|comments|search|wp-admin|wp-content|wp-includes|wp-json)(/|$)"
@@ -86,10 +84,7 @@ class Report:
             "started_at": self.started_at,
             "ended_at": self.ended_at,
             "site": self.site,
-            **{
-                k: self.counts[k]
-                for k in ("new", "updated", "unchanged", "refreshed", "removed", "skipped", "failed")
-            },
+            **{k: self.counts[k] for k in ("new", "updated", "unchanged", "refreshed", "removed", "skipped", "failed")},
             "requests": self.requests,
             "bytes": self.bytes,
             "seconds": round(self.seconds, 3),
@@ -161,9 +156,7 @@ def parse_feed(data: bytes) -> list[Entry]:
             None,
         )
         if link:
-            date = (
-                _child_text(item, "updated") or _child_text(item, "pubDate") or _child_text(item, "published")
-            )
+            date = _child_text(item, "updated") or _child_text(item, "pubDate") or _child_text(item, "published")
             entries.append(Entry(url=link.strip(), lastmod=date))
     return entries
 
@@ -298,9 +291,7 @@ class Scraper:
         crawl_delay = self.robots.crawl_delay(self.fetcher.user_agent)
         robots_delay = float(crawl_delay) if crawl_delay else 0.0
         self.fetcher.delay = self.delay if self.delay is not None else max(1.0, robots_delay)
-        log.debug(
-            "robots.txt: crawl delay %s, waiting %.1fs between requests", crawl_delay, self.fetcher.delay
-        )
+        log.debug("robots.txt: crawl delay %s, waiting %.1fs between requests", crawl_delay, self.fetcher.delay)
 
     def allowed(self, url: str) -> bool:
         return self.robots.can_fetch(self.fetcher.user_agent, url)
@@ -445,12 +436,7 @@ class Scraper:
 
     def _queue_pending(self) -> None:
         for row in self.archive.pending_urls():
-            if (
-                self.since
-                and row.get("lastmod")
-                and row["lastmod"][:10] < self.since
-                and not row["article_id"]
-            ):
+            if self.since and row.get("lastmod") and row["lastmod"][:10] < self.since and not row["article_id"]:
                 continue  # --since: older than the backfill wants
             self.queue.setdefault(row["key"], {**row, "reason": "changed" if row["article_id"] else "new"})
 
@@ -481,16 +467,12 @@ class Scraper:
         now = now_iso()
         seen: dict[str, Any] = {"last_fetched": now, "status": response.status}
         if response.status == 304:
-            self.archive.record_url(
-                url, kind="article", **seen, fetched_lastmod=row.get("lastmod"), error=None
-            )
+            self.archive.record_url(url, kind="article", **seen, fetched_lastmod=row.get("lastmod"), error=None)
             self.report.counts["refreshed" if row["reason"] == "refresh" else "unchanged"] += 1
         elif response.status in (404, 410):
             if stored:
                 self.archive.mark_removed(row["article_id"], status=response.status, now=now)
-                self.archive.record_url(
-                    url, kind="article", **seen, fetched_lastmod=row.get("lastmod"), error=None
-                )
+                self.archive.record_url(url, kind="article", **seen, fetched_lastmod=row.get("lastmod"), error=None)
                 self.report.counts["removed"] += 1
             else:
                 self.archive.record_url(url, kind="gone", **seen, error=f"HTTP {response.status}")
@@ -516,19 +498,12 @@ class Scraper:
             self.report.counts["skipped"] += 1
             log.debug("%s: skipped: %s", url, exc)
             return
-        if (
-            self.since
-            and row["reason"] == "new"
-            and article.published
-            and article.published[:10] < self.since
-        ):
+        if self.since and row["reason"] == "new" and article.published and article.published[:10] < self.since:
             self.archive.record_url(url, kind="skipped", **seen, error="published before --since")
             self.report.counts["skipped"] += 1
             return
         with self.archive.transaction():
-            saved = self.archive.save(
-                article, raw=response.body, raw_url=response.url, source=url, observed_at=now
-            )
+            saved = self.archive.save(article, raw=response.body, raw_url=response.url, source=url, observed_at=now)
             fields = {**seen, "fetched_lastmod": row.get("lastmod"), "article_id": saved.id, "error": None}
             for alias in dict.fromkeys([url, response.url, article.url or url]):
                 self.archive.record_url(alias, kind="article", now=now, **fields)
@@ -537,10 +512,6 @@ class Scraper:
         log.debug("%s: %s (id %d)", url, status, saved.id)
         for story in article.related:  # the related block is discovery too
             key = url_key(story.url)
-            if (
-                is_article_url(story.url, self.host)
-                and key not in self.queue
-                and not self.archive.url_state(story.url)
-            ):
+            if is_article_url(story.url, self.host) and key not in self.queue and not self.archive.url_state(story.url):
                 self.archive.record_url(story.url, kind="article", now=now)
                 self.queue[key] = {"key": key, "url": story.url, "article_id": None, "reason": "new"}

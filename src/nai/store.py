@@ -43,15 +43,19 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 # ---- migrations: an ordered list, each applied once and recorded ----------------------
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = []
-migration = MIGRATIONS.append
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(step: Migration) -> Migration:
+    """Add a step to MIGRATIONS. Steps are applied in order, once each; never edit a released one."""
+    MIGRATIONS.append(step)
+    return step
 
 
 @migration
 def m001_initial(db: sqlite_utils.Database) -> None:
-    db.table("authors").create(
-        {"id": int, "name": str, "blurb": str, "updated_at": str}, pk="id", not_null={"name"}
-    )
+    db.table("authors").create({"id": int, "name": str, "blurb": str, "updated_at": str}, pk="id", not_null={"name"})
     db.table("authors").create_index(["name"], unique=True)
     db.table("raw_pages").create(
         {
@@ -241,6 +245,25 @@ class Reparsed:
     failed: list[tuple[int, str]]
 
 
+FATAL_SQLITE = ("disk is full", "readonly", "read-only", "disk i/o error", "unable to open", "database is locked")
+
+
+def is_fatal(exc: sqlite3.Error) -> bool:
+    """Errors of the archive itself (disk full, read-only, I/O), not of one input."""
+    return any(text in str(exc).lower() for text in FATAL_SQLITE)
+
+
+def describe(exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    if "disk is full" in text:
+        return "the disk is full (nothing half-written; free some space and run again)"
+    if "disk i/o error" in text:
+        return "disk I/O error: is the disk full or failing? (nothing half-written)"
+    if "readonly" in text or "read-only" in text:
+        return "the archive is read-only"
+    return f"archive error: {exc}"
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
@@ -284,6 +307,47 @@ def to_match(query: str) -> str:
         if tokens:
             parts.append('"' + " ".join(tokens) + '"')
     return " ".join(parts)
+
+
+# ---- the archive's own invariants, for nai check ------------------------------------------
+
+INVARIANTS = (
+    (
+        "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.article_id = a.id)",
+        "{n} articles have no version",
+    ),
+    (
+        "SELECT count(*) FROM related WHERE article_id NOT IN (SELECT id FROM articles)",
+        "{n} related edges belong to missing articles",
+    ),
+    (
+        "SELECT count(*) FROM related WHERE target_id IS NOT NULL AND target_id NOT IN (SELECT id FROM articles)",
+        "{n} related edges point at missing articles",
+    ),
+    (
+        "SELECT count(*) FROM read_counts WHERE article_id NOT IN (SELECT id FROM articles)",
+        "{n} read-count observations belong to missing articles",
+    ),
+    (
+        "SELECT count(*) FROM versions WHERE article_id NOT IN (SELECT id FROM articles)",
+        "{n} versions belong to missing articles",
+    ),
+    (
+        "SELECT count(*) FROM articles WHERE raw_page_id IS NOT NULL AND raw_page_id NOT IN (SELECT id FROM raw_pages)",
+        "{n} articles point at missing raw pages",
+    ),
+    (
+        "SELECT (SELECT count(*) FROM articles WHERE id NOT IN (SELECT id FROM articles_fts_docsize))"
+        " + (SELECT count(*) FROM articles_fts_docsize WHERE id NOT IN (SELECT id FROM articles))",
+        "{n} rows differ between the articles and the full-text index",
+    ),
+)
+ORPHANS = (
+    ("related", "article_id"),
+    ("related", "target_id"),
+    ("read_counts", "article_id"),
+    ("versions", "article_id"),
+)
 
 
 # ---- the archive ----------------------------------------------------------------------
@@ -361,9 +425,7 @@ class Archive:
         if not pending:
             return
         with self.transaction():
-            self.db.table("_nai_migrations").create(
-                {"name": str, "applied_at": str}, pk="name", if_not_exists=True
-            )
+            self.db.table("_nai_migrations").create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
             for step in pending:
                 if step.__name__ in set(self.applied_migrations()):
                     continue  # another process applied it while we waited for the lock
@@ -502,9 +564,7 @@ class Archive:
             self._drop_raw_if_unused(int(row["raw_page_id"]))
         return "updated" if changed else "unchanged"
 
-    def _add_version(
-        self, article_id: int, article: Article, *, reason: str, raw_id: int | None, now: str
-    ) -> None:
+    def _add_version(self, article_id: int, article: Article, *, reason: str, raw_id: int | None, now: str) -> None:
         self.conn.execute(
             """INSERT INTO versions
                  (article_id, version, headline, published, body, reason, raw_page_id, saved_at)
@@ -567,9 +627,7 @@ class Archive:
         article = Article.from_record(
             {
                 **r,
-                "author": {"name": r["author_name"], "blurb": r["author_blurb"]}
-                if r["author_name"]
-                else None,
+                "author": {"name": r["author_name"], "blurb": r["author_blurb"]} if r["author_name"] else None,
                 "related": related,
             },
             rules=r["rules"] or "generic",
@@ -577,9 +635,7 @@ class Archive:
         return Stored(id=r["id"], article=article, first_seen=r["first_seen"], updated_at=r["updated_at"])
 
     def _select(self, where: str = "", params: tuple[Any, ...] = (), order: str = "a.id") -> Iterator[Stored]:
-        cursor = self.conn.execute(
-            f"SELECT {ARTICLE_COLUMNS} FROM {ARTICLE_FROM} {where} ORDER BY {order}", params
-        )
+        cursor = self.conn.execute(f"SELECT {ARTICLE_COLUMNS} FROM {ARTICLE_FROM} {where} ORDER BY {order}", params)
         names = [c[0] for c in cursor.description]
         for row in cursor:
             yield self._stored(row, names)
@@ -615,6 +671,7 @@ class Archive:
         raw: bool = False,
     ) -> list[Hit]:
         """Best match first: bm25 with the headline weighted above the body, a marked snippet each."""
+        query = query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # any argv is text
         match = query if raw else to_match(query)
         if not match.strip():
             return []
@@ -676,15 +733,11 @@ class Archive:
             "last_published": last,
             "sites": [{"site": s, "articles": n} for s, n in sites],
             "per_month": [{"month": m, "articles": n} for m, n in per_month],
-            "fill": {
-                f: (round((n or 0) / total, 3) if total else 0.0) for f, n in zip(fields, filled, strict=True)
-            },
+            "fill": {f: (round((n or 0) / total, 3) if total else 0.0) for f, n in zip(fields, filled, strict=True)},
             "tables": counts,
             "raw_page_bytes": raw_bytes,
             "file_bytes": self.path.stat().st_size if self.path.exists() else 0,
-            "removed": self.conn.execute(
-                "SELECT count(*) FROM articles WHERE removed_at IS NOT NULL"
-            ).fetchone()[0],
+            "removed": self.conn.execute("SELECT count(*) FROM articles WHERE removed_at IS NOT NULL").fetchone()[0],
             "last_runs": self.last_runs(),
         }
 
@@ -715,9 +768,7 @@ class Archive:
         return self._one("SELECT 1 AS found FROM urls WHERE kind = ? LIMIT 1", kind) is not None
 
     def child_sitemaps(self, parent: str) -> list[dict[str, Any]]:
-        return self._rows(
-            "SELECT * FROM urls WHERE kind = 'sitemap' AND parent = ? ORDER BY url", url_key(parent)
-        )
+        return self._rows("SELECT * FROM urls WHERE kind = 'sitemap' AND parent = ? ORDER BY url", url_key(parent))
 
     def pending_urls(self) -> list[dict[str, Any]]:
         """Article URLs to fetch: never fetched, failed, or with a newer sitemap <lastmod>; newest first."""
@@ -732,9 +783,7 @@ class Archive:
         known: set[str] = set()
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
-            rows = self.conn.execute(
-                f"SELECT key FROM urls WHERE key IN ({','.join('?' * len(chunk))})", chunk
-            )
+            rows = self.conn.execute(f"SELECT key FROM urls WHERE key IN ({','.join('?' * len(chunk))})", chunk)
             known.update(r[0] for r in rows)
         return known
 
@@ -775,6 +824,64 @@ class Archive:
     def last_runs(self, n: int = 5) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM runs ORDER BY id DESC LIMIT ?", n)
 
+    # -- checking, repairing, backing up
+
+    def check(self) -> list[str]:
+        """Everything wrong with the archive, one line each: SQLite's and FTS5's integrity checks and
+        the archive's own invariants. An empty list is a healthy archive."""
+        problems = [f"sqlite: {r[0]}" for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        problems += [
+            f"foreign key: {table} row {rowid} points at a missing {parent} row"
+            for table, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check")
+        ]
+        try:
+            self.conn.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"full-text index: {exc} (nai check --repair rebuilds it)")
+        for sql, message in INVARIANTS:
+            count = self.conn.execute(sql).fetchone()[0]
+            if count:
+                problems.append(message.format(n=count))
+        return problems
+
+    def repair(self, parse: Callable[[bytes, str | None], Article]) -> list[str]:
+        """Rebuild what can be rebuilt: the full-text index, missing versions, orphan rows, and
+        records from their stored raw pages. Returns what was done, one line each."""
+        done = []
+        with self.transaction():
+            self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+            done.append("rebuilt the full-text index")
+            added = self.conn.execute(
+                """INSERT INTO versions (article_id, version, headline, published, body, reason, raw_page_id, saved_at)
+                   SELECT id, 1, headline, published, body, 'repair', raw_page_id, COALESCE(updated_at, first_seen)
+                   FROM articles a WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.article_id = a.id)"""
+            ).rowcount
+            if added:
+                done.append(f"recorded a version for {added} articles that had none")
+            for table, column in ORPHANS:
+                gone = self.conn.execute(
+                    f"DELETE FROM {table} WHERE {column} IS NOT NULL AND {column} NOT IN (SELECT id FROM articles)"
+                    if column != "target_id"
+                    else "UPDATE related SET target_id = NULL WHERE target_id NOT IN (SELECT id FROM articles)"
+                ).rowcount
+                if gone:
+                    done.append(f"{table}: cleared {gone} rows that pointed at missing articles")
+        result = self.reparse(parse)
+        done.append(f"rebuilt records from raw pages: {result.changed} of {result.total} changed")
+        return done
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy, made with SQLite's online backup while other commands go on."""
+        if target.exists():
+            raise ArchiveError(f"{target}: already exists; choose a new file")
+        try:
+            with sqlite3.connect(str(target)) as copy:
+                self.conn.backup(copy)
+            copy.close()
+        except sqlite3.Error as exc:
+            target.unlink(missing_ok=True)
+            raise ArchiveError(f"{target}: backup failed: {exc}") from None
+
     # -- rebuilding
 
     def reparse(self, parse: Callable[[bytes, str | None], Article]) -> Reparsed:
@@ -797,11 +904,7 @@ class Archive:
                     continue
                 before = self.get(article_id)
                 key = url_key(article.url) if article.url else None
-                if (
-                    key is not None
-                    and key != row["key"]
-                    and self._one("SELECT id FROM articles WHERE key = ?", key)
-                ):
+                if key is not None and key != row["key"] and self._one("SELECT id FROM articles WHERE key = ?", key):
                     key = None  # the new key belongs to another article: keep this one's
                 self._update(
                     row,

@@ -75,9 +75,7 @@ PROMO_START = re.compile(r"^\s*(read\s+also|also\s+read|see\s+also|lire\s+aussi)
 # "The North Africa Journal's WhatsApp Group", "Join our WhatsApp channel"
 WHATSAPP = re.compile(r"whatsapp", re.I)
 PROMO_MAX_CHARS = 300
-STOCK_LINES = re.compile(
-    r"^(advertisement|sponsored|share( this)?:?|subscribe|print|email|tweet|share on \w+)$", re.I
-)
+STOCK_LINES = re.compile(r"^(advertisement|sponsored|share( this)?:?|subscribe|print|email|tweet|share on \w+)$", re.I)
 # Class or id words of things inside the content that are never article text, matched against the
 # parts of each class ("naj-ads-in-content" -> naj, ads, in, content): share bars, ads, embeds…
 NOISE_PARTS = frozenset(
@@ -476,9 +474,7 @@ def extract_related(page: Page, blocks: list[HtmlElement], *, glued_badge: bool 
         if not headline:
             continue
         texts = [t for t in story["texts"] if len(t) >= 40 and not dates.to_iso(t)]
-        related.append(
-            Related(headline=headline, url=story["url"], summary=max(texts, key=len, default=None))
-        )
+        related.append(Related(headline=headline, url=story["url"], summary=max(texts, key=len, default=None)))
     return related
 
 
@@ -589,9 +585,7 @@ def find_content(page: Page, regions: tuple[HtmlElement | None, ...]) -> HtmlEle
         if not isinstance(element.tag, str):
             continue
         score = len(clean_text(element.text)) + sum(
-            len(clean_text(child.text_content()))
-            if child.tag in CONTAINED_TAGS
-            else len(clean_text(child.tail))
+            len(clean_text(child.text_content())) if child.tag in CONTAINED_TAGS else len(clean_text(child.tail))
             for child in element
             if isinstance(child.tag, str)
         )
@@ -636,9 +630,7 @@ def _dedupe(paragraphs: list[str]) -> list[str]:
     return out
 
 
-def _collect_blocks(
-    element: HtmlElement, regions: tuple[HtmlElement | None, ...], out: list[tuple[str, bool]]
-) -> None:
+def _collect_blocks(element: HtmlElement, regions: tuple[HtmlElement | None, ...], out: list[tuple[str, bool]]) -> None:
     loose = [element.text or ""]
     for child in element:
         if not isinstance(child.tag, str):
@@ -649,9 +641,7 @@ def _collect_blocks(
         elif child.tag in BLOCK_TAGS:
             _flush(loose, out)
             if child.tag == "blockquote":
-                inner = [clean_text(p.text_content()) for p in child.iter("p")] or [
-                    clean_text(child.text_content())
-                ]
+                inner = [clean_text(p.text_content()) for p in child.iter("p")] or [clean_text(child.text_content())]
                 out.append((clean_text(" ".join(inner)), True))
             elif child.tag == "li" and (child.find(".//ul") is not None or child.find(".//ol") is not None):
                 _collect_blocks(child, regions, out)

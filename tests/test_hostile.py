@@ -1,0 +1,152 @@
+"""Property-based tests: any byte string parses or fails with ParseError; any query string gives
+results or a one-line error and never changes the archive."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURES, GOLDEN_PAGES, Nai
+from nai.errors import ParseError, QueryError
+from nai.ingest import parse_page
+from nai.store import Archive
+
+SEEDS = [p.read_bytes() for p in [*GOLDEN_PAGES, *sorted((FIXTURES / "not-articles").glob("*.html"))]]
+TAG = re.compile(rb"<[^<>]{1,400}>")
+ENCODINGS = ["utf-16", "utf-32", "cp1252", "latin-1", "shift_jis", "koi8-r", "utf-8-sig", "ascii"]
+HYPOTHESIS = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+)
+
+
+@st.composite
+def mutated_pages(draw: st.DrawFn) -> bytes:
+    page = draw(st.sampled_from(SEEDS))
+    for op in draw(st.lists(st.sampled_from(["cut", "delete", "duplicate", "shuffle", "bytes", "encode"]), max_size=4)):
+        tags = [m.span() for m in TAG.finditer(page)]
+        if op == "cut":
+            page = page[: draw(st.integers(0, len(page)))]
+        elif op in ("delete", "duplicate", "shuffle") and tags:
+            start, end = tags[draw(st.integers(0, len(tags) - 1))]
+            if op == "delete":
+                page = page[:start] + page[end:]
+            elif op == "duplicate":
+                page = page[:end] + page[start:end] * draw(st.integers(1, 50)) + page[end:]
+            else:
+                parts = page[start + 1 : end - 1].split(b" ")
+                shuffled = draw(st.permutations(parts))
+                page = page[: start + 1] + b" ".join(shuffled) + page[end - 1 :]
+        elif op == "bytes":
+            at = draw(st.integers(0, len(page)))
+            page = page[:at] + draw(st.binary(max_size=200)) + page[at:]
+        elif op == "encode":
+            page = page.decode("utf-8", "replace").encode(draw(st.sampled_from(ENCODINGS)), "replace")
+    return page
+
+
+@HYPOTHESIS
+@given(mutated_pages())
+def test_parse_raises_only_parse_error_on_mutated_pages(page: bytes) -> None:
+    try:
+        article = parse_page(page, seconds=20)
+    except ParseError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert article.headline and article.body
+
+
+@HYPOTHESIS
+@given(st.binary(max_size=5000))
+def test_parse_raises_only_parse_error_on_random_bytes(page: bytes) -> None:
+    try:
+        article = parse_page(page, seconds=20)
+    except ParseError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert article.headline and article.body
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("deep nesting", b"<html><body>" + b"<div><span>" * 50_000 + b"</body></html>"),
+        ("10 MB single line", b"<html><body><p>" + b"Haftar " * 1_500_000 + b"</p></body></html>"),
+        ("NUL bytes", b"<html><body><h1>x</h1>\x00<p>y</p></body></html>"),
+        ("PDF", b"%PDF-1.7\n" + b"\x00" * 100),
+        ("gzip bomb", gzip.compress(b"<p>" * 10_000_000)),
+        ("no body at all", b"<html><head><title>x</title></head></html>"),
+    ],
+)
+def test_fixed_hostile_pages(name: str, data: bytes) -> None:
+    with pytest.raises(ParseError):
+        parse_page(data, seconds=20)
+
+
+def test_the_time_limit_stops_a_slow_page() -> None:
+    big = b"<html><body><h1>A Story</h1><div class='entry-content'>" + b"<p>text</p>" * 90_000 + b"</div></body></html>"
+    with pytest.raises(ParseError, match=r"took longer than 0\.01 s"):
+        parse_page(big, seconds=0.01)
+
+
+# ---- queries ---------------------------------------------------------------------------------
+
+FTS_SYNTAX = ["AND", "OR", "NOT", "NEAR(", ")", "(", '"', "*", "^", ":", "-", "+", "{", "}", "headline:", "'", ";"]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    db = tmp_path_factory.mktemp("q") / "archive.db"
+    assert Nai(db)("ingest", *map(str, GOLDEN_PAGES)).exit_code == 0
+    with Archive(db) as opened:
+        yield opened
+
+
+def fingerprint(db: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT (SELECT group_concat(id || headline || body) FROM articles),"
+            " (SELECT count(*) FROM articles_fts_docsize), (SELECT count(*) FROM sqlite_master)"
+        ).fetchall()
+
+
+queries = st.one_of(
+    st.text(max_size=200),
+    st.lists(st.sampled_from([*FTS_SYNTAX, "Haftar", "Saied", "DROP TABLE articles", "x"]), max_size=12).map(" ".join),
+    st.tuples(st.text(min_size=1, max_size=20), st.integers(500, 600)).map(lambda t: t[0] * t[1]),  # KBs
+    st.text(alphabet=st.characters(categories=["Cc", "Zs", "Po"]), max_size=50),
+)
+
+
+@HYPOTHESIS
+@given(query=queries, raw=st.booleans())
+def test_any_query_gives_results_or_a_query_error(archive: Archive, query: str, raw: bool) -> None:
+    before = fingerprint(archive.path)
+    try:
+        hits = archive.search(query, raw=raw, limit=5)
+    except QueryError as exc:
+        assert raw, "plain queries never fail"
+        assert "\n" not in str(exc)
+    else:
+        assert len(hits) <= 5
+    assert fingerprint(archive.path) == before
+
+
+@pytest.mark.parametrize(
+    "query", ['NEAR("Haftar"', "\udcff\udcfe", "a" * 10_240, "\x00\x01\x02", "'); DROP TABLE x; --"]
+)
+@pytest.mark.parametrize("raw", [False, True])
+def test_hostile_queries_through_the_cli(archive: Archive, query: str, raw: bool) -> None:
+    result = Nai(archive.path)("search", *(["--raw"] if raw else []), "--", query)
+    assert result.exit_code in (0, 1)
+    assert "Traceback" not in result.stderr
+    if result.exit_code == 1:
+        assert raw and result.stderr.count("\n") == 1

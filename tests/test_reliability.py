@@ -1,0 +1,290 @@
+"""Reliability promises, each with a test that could fail: crashes, concurrency, disk trouble,
+self-check and repair, backups, schema upgrades. Real processes and real SQLite files."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import random
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, GOLDEN_PAGES, ROOT, Nai
+from mocksite import MockSite, SiteSpec, article_page, build_site
+from nai.parse import parse_article
+
+DATA = ROOT / "tests" / "data"
+
+
+def nai_process(db: Path, *args: str, **kwargs: object) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "nai", "--db", str(db), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,  # type: ignore[call-overload]
+    )
+
+
+def run_nai(db: Path, *args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nai", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,  # type: ignore[call-overload]
+    )
+
+
+def sql(db: Path, query: str, *params: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 distinct article pages on disk."""
+    folder = tmp_path_factory.mktemp("pages")
+    for n in range(1, 301):
+        data = article_page("https://north-africa.com", n, published=date(2025, 1, 1), read_count=n, related=(n + 1,))
+        (folder / f"story-{n:03}.html").write_bytes(data)
+    return folder
+
+
+def assert_healthy(db: Path) -> None:
+    check = run_nai(db, "check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout == "ok\n"
+
+
+def assert_records_whole(db: Path, folder: Path) -> None:
+    """Every stored article is exactly its page's record: headline, body, author, related, all."""
+    exported = Nai(db).jsonl("export")
+    for record in exported:
+        n = int(record["url"].rstrip("/").rsplit("-", 1)[1])
+        expected = parse_article((folder / f"story-{n:03}.html").read_bytes()).to_record()
+        assert {k: v for k, v in record.items() if k != "id"} == expected
+
+
+# ---- crash safety ----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_ingest_killed_at_random_moments_loses_nothing_and_resumes(pages: Path, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    rng = random.Random(7)
+    kills = 0
+    for _ in range(4):
+        proc = nai_process(db, "ingest", str(pages))
+        time.sleep(rng.uniform(0.4, 1.5))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait(timeout=60)
+        if db.exists():
+            assert_healthy(db)
+            assert_records_whole(db, pages)
+    assert kills >= 2, "the ingest finished before it could be killed: make the batch bigger"
+    finished = run_nai(db, "ingest", str(pages))
+    assert finished.returncode == 0, finished.stderr
+    assert sql(db, "SELECT count(*), count(DISTINCT url) FROM articles") == [(300, 300)]
+    assert_healthy(db)
+    assert_records_whole(db, pages)
+
+
+@pytest.mark.slow
+def test_scrape_killed_at_random_moments_loses_nothing_and_resumes(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with MockSite() as site:
+        build_site(site, SiteSpec(n=200, recent=0, per_page=50))
+        rng = random.Random(11)
+        for _ in range(3):
+            proc = nai_process(db, "scrape", "--site", site.url, "--delay", "0.005")
+            time.sleep(rng.uniform(0.5, 2.0))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=60)
+            if db.exists():
+                assert_healthy(db)
+        finished = run_nai(db, "scrape", "--site", site.url, "--delay", "0")
+        assert finished.returncode == 0, finished.stderr
+    assert sql(db, "SELECT count(*), count(DISTINCT url) FROM articles") == [(200, 200)]
+    assert_healthy(db)
+
+
+# ---- concurrency ----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_reads_while_writing_never_fail_and_two_writers_wait(pages: Path, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    assert run_nai(db, "ingest", *map(str, GOLDEN_PAGES)).returncode == 0
+    with MockSite() as site:
+        build_site(site, SiteSpec(n=60, recent=0))
+        ingest = nai_process(db, "ingest", str(pages))
+        scrape = nai_process(db, "scrape", "--site", site.url, "--delay", "0")
+        readers = 0
+        while ingest.poll() is None or scrape.poll() is None:
+            for args in (("search", "Haftar"), ("show", "1"), ("export",), ("stats",)):
+                result = run_nai(db, *args)
+                assert result.returncode == 0, (args, result.stderr)
+                assert "locked" not in result.stderr
+                readers += 1
+        assert ingest.wait() == 0, ingest.stderr.read() if ingest.stderr else ""
+        assert scrape.wait() == 0, scrape.stderr.read() if scrape.stderr else ""
+    assert readers >= 4
+    assert sql(db, "SELECT count(*) FROM articles") == [(5 + 300 + 60,)]
+    assert_healthy(db)
+
+
+# ---- disk trouble ---------------------------------------------------------------------------
+
+
+def _limit_file_size(limit: int) -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() then fails with EFBIG: SQLite's "disk is full"
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_full_disk_stops_with_a_clear_error_and_loses_nothing(pages: Path, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    assert run_nai(db, "ingest", *map(str, GOLDEN_PAGES)).returncode == 0
+    before = Nai(db).jsonl("export")
+    limit = db.stat().st_size + 400_000  # room for a few pages, not 300
+    result = run_nai(db, "ingest", str(pages), preexec_fn=lambda: _limit_file_size(limit))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"nai: {db}: disk I/O error: is the disk full or failing?")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    after = Nai(db).jsonl("export")
+    assert after[: len(before)] == before  # nothing already stored is lost
+    assert 0 < len(after) - len(before) < 300
+    assert_healthy(db)
+    assert_records_whole_or_golden(db, pages)
+
+
+def assert_records_whole_or_golden(db: Path, folder: Path) -> None:
+    for record in Nai(db).jsonl("export"):
+        if "story-" in (record["url"] or ""):
+            n = int(record["url"].rstrip("/").rsplit("-", 1)[1])
+            expected = parse_article((folder / f"story-{n:03}.html").read_bytes()).to_record()
+            assert {k: v for k, v in record.items() if k != "id"} == expected
+
+
+@pytest.fixture
+def small_mount(tmp_path: Path) -> Iterator[Path]:
+    mount = tmp_path / "mnt"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("mounting a tmpfs needs privileges this machine does not give")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_read_only_archive_gives_a_clear_error(small_mount: Path) -> None:
+    db = small_mount / "archive.db"
+    assert run_nai(db, "ingest", *map(str, GOLDEN_PAGES[:2])).returncode == 0
+    before = Nai(db).jsonl("export")
+    assert subprocess.run(["mount", "-o", "remount,ro", str(small_mount)]).returncode == 0
+    result = run_nai(db, "ingest", str(GOLDEN_PAGES[3]))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "read-only" in result.stderr or "readonly" in result.stderr or "unable to open" in result.stderr
+    subprocess.run(["mount", "-o", "remount,rw", str(small_mount)], check=True)
+    assert Nai(db).jsonl("export") == before
+
+
+def test_small_filesystem_fills_up_cleanly(small_mount: Path, pages: Path) -> None:
+    db = small_mount / "archive.db"
+    result = run_nai(db, "ingest", str(pages))
+    assert result.returncode == 1
+    assert "the disk is full" in result.stderr and result.stderr.count("\n") == 1
+    assert_healthy(db)
+    assert_records_whole_or_golden(db, pages)
+
+
+# ---- check, repair, backup -----------------------------------------------------------------
+
+
+@pytest.fixture
+def archive(nai: Nai) -> Nai:
+    assert nai("ingest", *map(str, GOLDEN_PAGES)).exit_code == 0
+    return nai
+
+
+def test_check_a_healthy_archive(archive: Nai) -> None:
+    result = archive("check")
+    assert (result.exit_code, result.stdout) == (0, "ok\n")
+
+
+def test_check_finds_and_repair_fixes_damage(archive: Nai) -> None:
+    with sqlite3.connect(archive.db) as conn:  # damage of four kinds, behind nai's back
+        conn.execute("INSERT INTO articles_fts (rowid, headline, body) VALUES (999, 'ghost', 'ghost')")
+        conn.execute("DELETE FROM versions WHERE article_id = 1")
+        conn.execute("INSERT INTO related VALUES (4242, 0, 'x', 'https://x/', 'x', NULL, NULL)")
+        conn.execute("UPDATE articles SET body = 'damaged' WHERE id = 2")
+    result = archive("check")
+    assert result.exit_code == 1
+    problems = result.stdout
+    assert "full-text index" in problems
+    assert "1 articles have no version" in problems
+    assert "1 related edges belong to missing articles" in problems
+    repaired = archive("check", "--repair")
+    assert repaired.exit_code == 0, repaired.stdout
+    assert repaired.stdout.endswith("ok\n")
+    assert "rebuilt records from raw pages: 1 of" in repaired.stdout
+    assert archive.json("search", "ghost", "--format", "json") == []
+    assert archive.json("show", "2", "--format", "json")["body"] != "damaged"
+
+
+def test_backup_while_a_writer_holds_the_archive(archive: Nai, tmp_path: Path) -> None:
+    writer = sqlite3.connect(archive.db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE articles SET section = 'uncommitted' WHERE id = 1")
+    try:
+        copy = tmp_path / "copy.db"
+        result = archive("backup", str(copy))
+        assert result.exit_code == 0, result.stderr
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert Nai(copy).jsonl("export") == archive.jsonl("export")
+    assert_healthy(copy)
+    again = archive("backup", str(copy))
+    assert again.exit_code == 1 and "already exists" in again.stderr
+
+
+# ---- schema upgrades -----------------------------------------------------------------------
+
+
+def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> None:
+    db = tmp_path / "v1.db"
+    with gzip.open(DATA / "archive-v1.db.gz") as packed, db.open("wb") as out:
+        shutil.copyfileobj(packed, out)
+    assert sql(db, "SELECT name FROM _nai_migrations") == [("m001_initial",)]
+    counts = {t: sql(db, f"SELECT count(*) FROM {t}") for t in ("articles", "versions", "related", "raw_pages")}
+    records = sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id")
+    result = Nai(db)("stats", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [r[0] for r in sql(db, "SELECT name FROM _nai_migrations ORDER BY rowid")] == [
+        "m001_initial",
+        "m002_crawl_state",
+    ]
+    assert {t: sql(db, f"SELECT count(*) FROM {t}") for t in counts} == counts
+    assert sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id") == records
+    assert_healthy(db)
+    fresh = tmp_path / "fresh.db"
+    Nai(fresh)("ingest", *sorted(str(p) for p in FIXTURES.glob("*.html")))
+    assert [{k: v for k, v in r.items() if k != "id"} for r in Nai(db).jsonl("export")] == [
+        {k: v for k, v in r.items() if k != "id"} for r in Nai(fresh).jsonl("export")
+    ]
+    assert os.path.getsize(db) > 0
