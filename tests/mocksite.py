@@ -45,6 +45,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # served first, one per request
     delay: float = 0.0  # seconds before answering: a slow server
+    dribble: float = 0.0  # seconds between the body's bytes: a server that sends a byte at a time
     conditional: bool = True  # answer 304 to a matching If-None-Match / If-Modified-Since
     modified: float = 1_767_225_600.0  # Last-Modified, as a timestamp
 
@@ -66,6 +67,7 @@ class MockSite:
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
+        self.fallback: Route | None = None  # served for unknown paths instead of a 404
         self.log: list[Request] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -94,7 +96,7 @@ class MockSite:
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         path = handler.path
-        route = self.routes.get(path)
+        route = self.routes.get(path, self.fallback)
         status, headers, body = self._answer(route, handler)
         with self._lock:
             self.log.append(Request(path, dict(handler.headers.items()), status, time.monotonic()))
@@ -106,7 +108,13 @@ class MockSite:
                 handler.send_header(name, value)
             handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
-            handler.wfile.write(body)
+            if route is not None and route.dribble:
+                for i in range(len(body)):
+                    handler.wfile.write(body[i : i + 1])
+                    handler.wfile.flush()
+                    time.sleep(route.dribble)
+            else:
+                handler.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test)
 

@@ -11,6 +11,7 @@ import json
 import re
 import socket
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -232,12 +233,21 @@ def test_network_down_is_one_line_and_leaves_the_archive_alone(nai: Nai) -> None
     with socket.socket() as s:  # a port with nothing listening
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    result = nai("scrape", "--site", f"http://127.0.0.1:{port}", "--delay", "0", "--retries", "0")
+    args = ("scrape", "--site", f"http://127.0.0.1:{port}", "--delay", "0", "--retries", "0")
+    result = nai(*args)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"nai: cannot reach http://127.0.0.1:{port}/:")
     assert result.stderr.count("\n") == 1
-    assert sql(nai.db, "SELECT count(*) FROM runs") == [(0,)]
-    assert sql(nai.db, "SELECT count(*) FROM articles") == [(0,)]
+    assert not nai.db.exists()  # no empty archive left behind
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "naj-libya-classic.html"
+    assert nai("ingest", str(fixture)).exit_code == 0
+    before = (nai.jsonl("export"), sql(nai.db, "SELECT count(*) FROM runs"), sql(nai.db, "SELECT count(*) FROM urls"))
+    assert nai(*args).exit_code == 1
+    assert (
+        nai.jsonl("export"),
+        sql(nai.db, "SELECT count(*) FROM runs"),
+        sql(nai.db, "SELECT count(*) FROM urls"),
+    ) == before
 
 
 def test_non_article_pages_met_on_the_way_are_skipped(nai: Nai, site: MockSite) -> None:
@@ -306,3 +316,122 @@ def test_the_lock_is_released_when_its_process_dies(nai: Nai, site: MockSite) ->
         assert scrape(nai, site)[0] == 0
     finally:
         holder.kill()
+
+
+# ---- faults across runs, politeness, and what is not ours --------------------------------------
+
+
+def test_a_failed_sitemap_is_read_again_although_its_index_answers_304(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=12, recent=0, feed_pages=1, related=False))
+    site.routes["/wp-sitemap-posts-post-1.xml"].faults = [(500, {}), (500, {})]  # fails the whole first run
+    code, _ = scrape(nai, site)
+    assert code == 1
+    assert sql(nai.db, "SELECT count(*) FROM articles") == [(7,)]  # stories 1-5 are only in that sitemap
+    site.clear_log()
+    assert scrape(nai, site)[0] == 0
+    assert "/wp-sitemap-posts-post-1.xml" in paths(site)
+    assert sql(nai.db, "SELECT count(*) FROM articles") == [(12,)]
+
+
+def test_a_body_sent_a_byte_at_a_time_is_bounded_by_the_timeout(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=2, recent=0))
+    site.routes["/story-2/"].dribble = 0.05  # 40 KB would take half an hour
+    started = time.monotonic()
+    code, stderr = scrape(nai, site, "--timeout", "1", "--retries", "0")
+    assert time.monotonic() - started < 15
+    assert code == 1 and "timed out after 1 s" in stderr
+
+
+def test_a_url_that_failed_comes_back_with_a_newer_lastmod(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=3, recent=0))
+    story = site.routes.pop("/story-2/")
+    scrape(nai, site)
+    assert sql(nai.db, "SELECT kind FROM urls WHERE url LIKE '%/story-2/'") == [("gone",)]
+    site.routes["/story-2/"] = story
+    sitemap = site.routes["/wp-sitemap-posts-post-1.xml"]
+    sitemap.body = re.sub(rb"(story-2/</loc><lastmod>)[^<]+", rb"\g<1>2099-01-01T00:00:00+00:00", sitemap.body)
+    site.routes["/wp-sitemap.xml"].body = re.sub(
+        rb"(post-1.xml</loc><lastmod>)[^<]+", rb"\g<1>2099-01-01T00:00:00+00:00", site.routes["/wp-sitemap.xml"].body
+    )
+    site.clear_log()
+    assert scrape(nai, site)[0] == 0
+    assert story_fetches(site) == {"/story-2/": 1}
+    assert sql(nai.db, "SELECT count(*) FROM articles") == [(3,)]
+
+
+def test_redirects_to_another_site_are_not_followed(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=2, recent=0))
+    with MockSite() as other:
+        other.routes["/elsewhere/"] = Route(site.routes["/story-1/"].body)
+        site.routes["/story-2/"] = Route(b"", status=301, headers={"Location": f"{other.url}/elsewhere/"})
+        code, _ = scrape(nai, site)
+        assert other.requests() == []
+    assert code == 0
+    assert sql(nai.db, "SELECT count(*) FROM articles") == [(1,)]
+    [(kind, error)] = sql(nai.db, "SELECT kind, error FROM urls WHERE url LIKE '%/story-2/'")
+    assert kind == "skipped" and "another site" in str(error)
+
+
+def test_a_redirected_article_is_refreshed_once_a_night(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=3, recent=3))
+    site.routes["/old-story-3/"] = Route(b"", status=301, headers={"Location": f"{site.url}/story-3/"})
+    sitemap = site.routes["/wp-sitemap-posts-post-1.xml"]
+    sitemap.body = sitemap.body.replace(b"/story-3/", b"/old-story-3/")
+    scrape(nai, site)
+    assert story_fetches(site)["/story-3/"] == 1  # also in story 4's related block? there is none; once
+    sql(nai.db, "UPDATE urls SET last_fetched = '2000-01-01T00:00:00+00:00' WHERE kind = 'article'")
+    site.clear_log()
+    code, stderr = scrape(nai, site, "-v")
+    assert code == 0 and "3 refreshed" in stderr
+    assert story_fetches(site) == {"/story-1/": 1, "/story-2/": 1, "/story-3/": 1}
+    assert "/old-story-3/" not in paths(site)
+
+
+def test_a_site_without_404s_still_gets_its_listings_read(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=8, sitemap=False, per_page=3, feed_pages=1, related=False))
+    site.fallback = Route(b"<html><body><p>Anything you ask for</p></body></html>")
+    site.routes["/"].body = site.routes["/"].body.replace(
+        b"<nav>", b"<nav><a href='/about-us/'>About us</a><a href='/contact/'>Contact</a>"
+    )
+    assert scrape(nai, site)[0] == 0
+    assert sql(nai.db, "SELECT count(*) FROM articles") == [(8,)]
+    assert "/about-us/" not in paths(site) and "/contact/" not in paths(site)
+
+
+def test_robots_rules_and_fractional_crawl_delay_for_our_user_agent(nai: Nai, site: MockSite) -> None:
+    build_site(site, SiteSpec(n=3, recent=0))
+    site.routes["/robots.txt"] = Route(
+        f"User-agent: *\nCrawl-delay: 0\n\nUser-agent: nai\nDisallow: /story-2/\nCrawl-delay: 1.5\n"
+        f"Sitemap: {site.url}/wp-sitemap.xml\n".encode(),
+        content_type="text/plain",
+    )
+    result = nai("scrape", "--site", site.url)
+    assert result.exit_code == 0
+    assert "/story-2/" not in paths(site)
+    times = [r.at for r in site.requests()]
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 1.45
+
+
+def test_static_pages_are_not_articles() -> None:
+    from nai.errors import ParseError
+    from nai.parse import parse_article
+
+    page = (Path(__file__).resolve().parent.parent / "fixtures" / "naj-libya-classic.html").read_bytes()
+    page = re.sub(rb'<body class="[^"]*"', b'<body class="page-template-default page page-id-2"', page)
+    with pytest.raises(ParseError, match="static page"):
+        parse_article(page)
+
+
+def test_helpers_for_dates_in_headers_and_sitemaps() -> None:
+    from nai.fetch import retry_after_seconds
+    from nai.scrape import crawl_delay, utc_lastmod
+
+    assert retry_after_seconds("120") == 120
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    assert retry_after_seconds("soon") == 0
+    assert utc_lastmod("2026-02-04T00:41:00+01:00") == "2026-02-03T23:41:00+00:00"
+    assert utc_lastmod("2026-02-04") == "2026-02-04T00:00:00+00:00"
+    assert utc_lastmod("2026-02-03T23:00:00Z") < utc_lastmod("2026-02-04T00:41:00+01:00")  # type: ignore[operator]
+    robots = "User-agent: Googlebot\nCrawl-delay: 9\n\nUser-agent: *\nCrawl-delay: 0.5\n"
+    assert crawl_delay(robots, "nai/0.1 (+https://x)") == 0.5
+    assert crawl_delay(robots + "User-agent: nai\nCrawl-delay: 2\n", "nai/0.1") == 2.0

@@ -422,6 +422,7 @@ def scrape_command(
         nai scrape --since 2025-01 --max-pages 500      # a first, bounded backfill
         # crontab: 17 3 * * *  NAI_DB=/srv/nai/archive.db /usr/local/bin/nai scrape
     """
+    existed = settings.db.exists()
     with exclusive(settings.db), settings.archive(create=True) as archive:
         fetcher = Fetcher(user_agent=user_agent, timeout=timeout, retries=retries)
         scraper = Scraper(
@@ -433,7 +434,14 @@ def scrape_command(
             since=since,
             refresh_days=refresh_days,
         )
-        report = scraper.run()
+        try:
+            report = scraper.run()
+        except NaiError:
+            if not existed:  # the site was never reached: leave no empty archive behind
+                archive.close()
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{settings.db}{suffix}").unlink(missing_ok=True)
+            raise
     if settings.chatty:
         click.echo(report.summary(), err=True)
     if report.counts["failed"]:

@@ -26,6 +26,10 @@ class ArchiveError(NaiError):
 class FetchError(NaiError):
     """A URL could not be fetched at all (network error, timeout) after the retries."""
 
+    def __init__(self, message: str, *, retry: bool = True) -> None:
+        super().__init__(message)
+        self.retry = retry  # worth trying again (a timeout), or not (a response too large)
+
 
 class Locked(NaiError):
     """Another scrape holds the archive's lock."""

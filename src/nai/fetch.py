@@ -12,16 +12,20 @@ import email.utils
 import gzip
 import io
 import logging
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.client import HTTPException
+from typing import Any
 
 from . import __version__
 from .errors import FetchError
+from .urls import host_of
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,7 @@ class Response:
     last_modified: str | None = None
     content_type: str = ""
     retry_after: str | None = None
+    size: int = 0  # bytes on the wire
 
     @property
     def ok(self) -> bool:
@@ -61,38 +66,66 @@ class Fetcher:
     clock: Callable[[], float] = time.monotonic
     requests: int = 0
     bytes: int = 0
+    stopped: str | None = None  # why no more requests go to the site in this run
     _last: float | None = field(default=None, repr=False)
 
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Response:
         """GET url; a 304 when etag/last_modified still hold. Raises FetchError when it gives up."""
+        if self.stopped:
+            raise FetchError(f"{url}: not asked: {self.stopped}", retry=False)
         attempt = 0
         while True:
             self._wait(self.delay)
             try:
-                response = self._once(url, etag=etag, last_modified=last_modified)
+                response = self._within_deadline(url, etag=etag, last_modified=last_modified)
             except FetchError as exc:
-                if attempt >= self.retries:
+                if attempt >= self.retries or not exc.retry:
                     raise
                 wait = self.backoff * 2**attempt
                 log.debug("%s: %s; retrying in %.1fs", url, exc, wait)
             else:
-                if response.status not in RETRY_STATUSES:
-                    return response
-                if attempt >= self.retries:
+                if response.status not in RETRY_STATUSES or attempt >= self.retries:
                     return response
                 wait = max(self.backoff * 2**attempt, retry_after_seconds(response.retry_after))
-                if wait > MAX_RETRY_AFTER:
-                    return response  # the server asks for more patience than a nightly run has
+                if wait > MAX_RETRY_AFTER:  # more patience than a nightly run has: leave the site alone
+                    self.stopped = f"the site asked us to wait {wait:.0f} s (Retry-After)"
+                    return response
                 log.debug("%s: HTTP %d; retrying in %.1fs", url, response.status, wait)
             attempt += 1
             self._wait(wait)
 
     def _wait(self, seconds: float) -> None:
+        """Sleep until `seconds` after the end of the last request."""
         if self._last is not None:
             remaining = seconds - (self.clock() - self._last)
             if remaining > 0:
                 self.sleep(remaining)
+
+    def _within_deadline(self, url: str, *, etag: str | None, last_modified: str | None) -> Response:
+        """One request, bounded as a whole by `timeout`: a server that dribbles its headers or its
+        body a byte at a time is left behind (its thread ends with the process)."""
+        result: list[Response | FetchError] = []
+
+        def attempt() -> None:
+            try:
+                result.append(self._once(url, etag=etag, last_modified=last_modified))
+            except FetchError as exc:
+                result.append(exc)
+            except Exception as exc:  # anything urllib or http.client raise is this URL's failure
+                result.append(FetchError(f"{url}: {type(exc).__name__}: {exc}"))
+
+        self.requests += 1
+        worker = threading.Thread(target=attempt, name=f"fetch {url}", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
         self._last = self.clock()
+        if not result:
+            raise FetchError(f"{url}: timed out after {self.timeout:g} s")
+        outcome = result[0]
+        if isinstance(outcome, FetchError):
+            raise outcome
+        self.bytes += outcome.size
+        return outcome
 
     def _once(self, url: str, *, etag: str | None, last_modified: str | None) -> Response:
         headers = {"User-Agent": self.user_agent, "Accept-Encoding": "gzip", "Accept": "*/*"}
@@ -101,9 +134,8 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         request = urllib.request.Request(url, headers=headers)
-        self.requests += 1
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as reply:
+            with _OPENER.open(request, timeout=self.timeout) as reply:
                 return self._response(reply, url)
         except urllib.error.HTTPError as exc:
             with exc:
@@ -112,36 +144,53 @@ class Fetcher:
             reason = getattr(exc, "reason", exc)
             raise FetchError(f"{url}: {reason or type(exc).__name__}") from None
         except ValueError as exc:  # a malformed URL
-            raise FetchError(f"{url}: {exc}") from None
+            raise FetchError(f"{url}: {exc}", retry=False) from None
 
     def _response(self, reply: urllib.response.addinfourl | urllib.error.HTTPError, url: str) -> Response:
-        deadline = self.clock() + self.timeout * 3
         chunks: list[bytes] = []
         size = 0
+        read = getattr(reply, "read1", reply.read)  # one recv at a time: the deadline stays in charge
         try:
-            while chunk := reply.read(64 * 1024):
+            while chunk := read(64 * 1024):
                 size += len(chunk)
                 if size > self.max_bytes:
-                    raise FetchError(f"{url}: response larger than {self.max_bytes // 1024 // 1024} MB")
-                if self.clock() > deadline:
-                    raise FetchError(f"{url}: response too slow")
+                    raise FetchError(f"{url}: response larger than {self.max_bytes // 1024 // 1024} MB", retry=False)
                 chunks.append(chunk)
         except (TimeoutError, ConnectionError, HTTPException) as exc:
             raise FetchError(f"{url}: {exc or type(exc).__name__}") from None
         body = b"".join(chunks)
-        self.bytes += len(body)
         if (reply.headers.get("Content-Encoding") or "").lower() == "gzip" and body:
             body = _gunzip(body, self.max_bytes, url)
-        status = reply.status if reply.status is not None else 0
         return Response(
             url=reply.geturl() or url,
-            status=status,
+            status=reply.status if reply.status is not None else 0,
             body=body,
             etag=reply.headers.get("ETag"),
             last_modified=reply.headers.get("Last-Modified"),
             content_type=reply.headers.get("Content-Type") or "",
             retry_after=reply.headers.get("Retry-After"),
+            size=size,
         )
+
+
+class _SameSiteRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects within the site (www. or not, http or https); another host's page is not
+    ours to fetch (its robots.txt was never read): the redirect comes back as the response."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        if _site(newurl) != _site(req.full_url):
+            return None
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _site(url: str) -> tuple[str | None, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    return host_of(url), parts.port if parts.port not in (80, 443) else None
+
+
+_OPENER = urllib.request.build_opener(_SameSiteRedirects)
 
 
 def _gunzip(body: bytes, limit: int, url: str) -> bytes:
@@ -149,9 +198,9 @@ def _gunzip(body: bytes, limit: int, url: str) -> bytes:
         with gzip.GzipFile(fileobj=io.BytesIO(body)) as f:
             out = f.read(limit + 1)
     except (OSError, EOFError, zlib.error) as exc:
-        raise FetchError(f"{url}: bad gzip encoding: {exc}") from None
+        raise FetchError(f"{url}: bad gzip encoding: {exc}", retry=False) from None
     if len(out) > limit:
-        raise FetchError(f"{url}: response inflates past {limit // 1024 // 1024} MB")
+        raise FetchError(f"{url}: response inflates past {limit // 1024 // 1024} MB", retry=False)
     return out
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import Locked
+from .errors import ArchiveError, Locked
 
 
 def lock_path(db: Path) -> Path:
@@ -19,7 +19,10 @@ def lock_path(db: Path) -> Path:
 def exclusive(db: Path) -> Iterator[None]:
     """Hold "<db>.lock" (flock, non-blocking) for the block; raise Locked when another holds it."""
     path = lock_path(db)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise ArchiveError(f"{db}: cannot take the lock {path.name}: {exc.strerror}") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

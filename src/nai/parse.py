@@ -58,6 +58,8 @@ def _check_is_article(page: Page) -> None:
     classes = page.body_classes
     if any(ARTICLE_CLASSES.match(c) for c in classes):
         return
+    if "page" in classes or any(c.startswith("page-id-") for c in classes):
+        raise ParseError("not an article page: a static page (body class page)")
     listing = sorted(classes & LISTING_CLASSES)
     if listing:
         raise ParseError(f"not an article page: a listing (body class {', '.join(listing)})")

@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from . import dates
 from .errors import FetchError, NaiError, ParseError
 from .fetch import Fetcher, Response
 from .ingest import parse_page
@@ -50,6 +51,7 @@ NON_ARTICLE_PATH = re.compile(
     r"|\.(jpe?g|png|gif|webp|pdf|xml|gz|css|js|zip|mp[34])$|/amp/?$",
     re.I,
 )
+SITEMAP_ROOTS = ("urlset", "sitemapindex")
 XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 
 
@@ -109,8 +111,8 @@ def parse_sitemap(data: bytes) -> tuple[list[Entry], list[Entry]]:
         root = etree.fromstring(data.strip(), parser=XML_PARSER)
     except etree.XMLSyntaxError as exc:
         raise ParseError(f"not a sitemap: {exc}") from None
-    if root is None:
-        raise ParseError("not a sitemap: empty document")
+    if root is None or not isinstance(root.tag, str) or etree.QName(root).localname not in SITEMAP_ROOTS:
+        raise ParseError("not a sitemap: no <urlset> or <sitemapindex>")
     children: list[Entry] = []
     pages: list[Entry] = []
     for item in root:
@@ -120,9 +122,24 @@ def parse_sitemap(data: bytes) -> tuple[list[Entry], list[Entry]]:
         loc = _child_text(item, "loc")
         if not loc:
             continue
-        entry = Entry(url=loc, lastmod=_child_text(item, "lastmod"))
+        entry = Entry(url=loc, lastmod=utc_lastmod(_child_text(item, "lastmod")))
         (children if tag == "sitemap" else pages if tag == "url" else []).append(entry)
     return children, pages
+
+
+def utc_lastmod(value: str | None) -> str | None:
+    """A <lastmod> in UTC, so that text comparison is time comparison ('…+01:00' vs '…Z')."""
+    if not value:
+        return None
+    iso = dates.to_iso(value)
+    if iso is None:
+        return value
+    if "T" not in iso:
+        return iso + "T00:00:00+00:00"
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 def _child_text(element: Any, name: str) -> str | None:
@@ -184,12 +201,53 @@ def parse_listing(data: bytes, base: str) -> tuple[list[str], str | None, list[s
             next_page = next_page or url
         elif "/category/" in urlsplit(url).path and "/page/" not in urlsplit(url).path:
             categories.append(url)
-        elif is_article_url(url, host):
+        elif _is_teaser(a) and is_article_url(url, host):
             articles.append(url)
     link_next = tree.find(".//link[@rel='next']")
     if next_page is None and link_next is not None and link_next.get("href"):
         next_page = urljoin(base, link_next.get("href"))
     return list(dict.fromkeys(articles)), next_page, list(dict.fromkeys(categories))
+
+
+def crawl_delay(robots: str, user_agent: str) -> float:
+    """robots.txt's Crawl-delay for our user agent (its group, else "*"), fractions included:
+    urllib.robotparser reads whole seconds only."""
+    agent = user_agent.split("/")[0].strip().lower()
+    delays: dict[str, float] = {}
+    group: list[str] = []
+    in_rules = False
+    for line in robots.splitlines():
+        key, _, value = line.split("#")[0].partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "user-agent":
+            if in_rules:
+                group, in_rules = [], False
+            group.append(value.lower())
+        elif key:
+            in_rules = True
+            if key == "crawl-delay":
+                try:
+                    seconds = float(value)
+                except ValueError:
+                    continue
+                for name in group:
+                    delays.setdefault(name, seconds)
+    mine = next((d for name, d in delays.items() if name != "*" and name in agent), None)
+    return mine if mine is not None else delays.get("*", 0.0)
+
+
+def _is_teaser(a: Any) -> bool:
+    """A link to a story in a listing: inside an <article> or a heading, not in the menus."""
+    node = a.getparent()
+    while node is not None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        classes = node.get("class") or ""
+        if tag in ("nav", "header", "footer", "aside") or "menu" in classes or "widget" in classes:
+            return False
+        if tag in ("article", "h1", "h2", "h3", "h4") or "entry-title" in classes or "post" in classes.split():
+            return True
+        node = node.getparent()
+    return False
 
 
 def is_article_url(url: str, host: str | None) -> bool:
@@ -233,20 +291,28 @@ class Scraper:
         start = time.monotonic()
         self.backfill = not self.archive.urls_of_kind_exist("article")
         self._robots()
-        found_sitemap = self._sitemaps()
-        self._feed()
-        if not found_sitemap:
-            self._listings()
-        self._queue_pending()
-        self._queue_refresh()
-        while self.queue and (self.max_pages is None or self.fetched < self.max_pages):
-            key = next(iter(self.queue))
-            self._visit(self.queue.pop(key))
-        self.report.requests = self.fetcher.requests
-        self.report.bytes = self.fetcher.bytes
-        self.report.seconds = time.monotonic() - start
-        self.report.ended_at = now_iso()
-        self.archive.record_run(self.report.to_row())
+        try:
+            found_sitemap = self._sitemaps()
+            self._feed()
+            if not found_sitemap:
+                self._listings()
+            self._queue_pending()
+            self._queue_refresh()
+            while self.queue and (self.max_pages is None or self.fetched < self.max_pages):
+                if self.fetcher.stopped:
+                    self._fail(self.site, f"stopped early: {self.fetcher.stopped}")
+                    break
+                key = next(iter(self.queue))
+                self._visit(self.queue.pop(key))
+        except BaseException as exc:  # recorded in the runs table, then on its way
+            self.report.errors.append(f"run interrupted: {type(exc).__name__}: {exc}")
+            raise
+        finally:
+            self.report.requests = self.fetcher.requests
+            self.report.bytes = self.fetcher.bytes
+            self.report.seconds = time.monotonic() - start
+            self.report.ended_at = now_iso()
+            self.archive.record_run(self.report.to_row())
         return self.report
 
     def _fail(self, url: str, reason: str) -> None:
@@ -270,8 +336,8 @@ class Scraper:
             response = self._get(url, conditional=state)
         except FetchError as exc:
             raise NaiError(f"cannot reach {self.site}: {str(exc).removeprefix(url + ': ')}") from None
-        if response.status >= 500:
-            raise NaiError(f"{self.site} is failing: robots.txt answers HTTP {response.status}")
+        if response.status >= 500 or response.status == 429:
+            raise NaiError(f"{self.site} is not answering: robots.txt gives HTTP {response.status}")
         text = ""
         if response.status == 304 and state:
             text = state.get("body") or ""
@@ -288,10 +354,9 @@ class Scraper:
                 last_modified=response.last_modified,
                 body=text,
             )
-        crawl_delay = self.robots.crawl_delay(self.fetcher.user_agent)
-        robots_delay = float(crawl_delay) if crawl_delay else 0.0
+        robots_delay = crawl_delay(text, self.fetcher.user_agent)
         self.fetcher.delay = self.delay if self.delay is not None else max(1.0, robots_delay)
-        log.debug("robots.txt: crawl delay %s, waiting %.1fs between requests", crawl_delay, self.fetcher.delay)
+        log.debug("robots.txt: crawl delay %s, waiting %.1fs between requests", robots_delay, self.fetcher.delay)
 
     def allowed(self, url: str) -> bool:
         return self.robots.can_fetch(self.fetcher.user_agent, url)
@@ -304,39 +369,48 @@ class Scraper:
         candidates = named or [urljoin(self.site, p) for p in SITEMAP_PATHS]
         found = False
         for url in candidates:
-            if self._sitemap(url, parent=None, lastmod=None, depth=0):
+            if self._sitemap(url, parent=None, lastmod=None, depth=0) is not False:
                 found = True
                 if not named:
                     break  # one WordPress index is the whole site
         return found
 
-    def _sitemap(self, url: str, *, parent: str | None, lastmod: str | None, depth: int) -> bool:
+    def _sitemap(self, url: str, *, parent: str | None, lastmod: str | None, depth: int) -> bool | None:
+        """Read one sitemap and its children: True when read (or unchanged), False when it is not a
+        sitemap, None when it failed (then its index is read again in full next run)."""
         if depth > MAX_SITEMAP_DEPTH or host_of(url) != self.host or not self.allowed(url):
             return False
         state = self.archive.url_state(url)
+        parent_key = url_key(parent) if parent else None
         if state and lastmod and state.get("lastmod") == lastmod and state.get("status") in (200, 304):
             return True  # the index says it has not changed since we read it
         try:
             response = self._get(url, conditional=state)
         except FetchError as exc:
-            self._fail(url, str(exc).removeprefix(url + ": "))
-            return state is not None
+            self._sitemap_failed(url, parent_key, None, str(exc).removeprefix(url + ": "))
+            return None
         now = now_iso()
-        parent_key = url_key(parent) if parent else None
         if response.status == 304:
+            complete = all(
+                self._sitemap(known["url"], parent=url, lastmod=known["lastmod"], depth=depth + 1) is not None
+                for known in self.archive.child_sitemaps(url)
+            )
             self.archive.record_url(url, kind="sitemap", parent=parent_key, last_fetched=now, status=304)
-            for known in self.archive.child_sitemaps(url):
-                self._sitemap(known["url"], parent=url, lastmod=known["lastmod"], depth=depth + 1)
+            if not complete:
+                self._forget_validators(url)
             return True
+        if response.status == 404 and depth == 0:
+            return False  # no sitemap at this address
         if not response.ok:
-            if response.status != 404 or depth > 0:
-                self._fail(url, f"HTTP {response.status}")
-            return False
+            self._sitemap_failed(url, parent_key, response.status, f"HTTP {response.status}")
+            return None
         try:
             children, pages = parse_sitemap(response.body)
         except ParseError as exc:
-            self._fail(url, str(exc))
-            return False
+            if depth == 0:
+                return False  # e.g. a site that answers every path with a page
+            self._sitemap_failed(url, parent_key, response.status, str(exc))
+            return None
         with self.archive.transaction():
             self.archive.record_url(
                 url,
@@ -350,10 +424,24 @@ class Scraper:
                 error=None,
             )
             self._note_articles(pages, now)
+        complete = True
         for child in children:
             if not NON_ARTICLE_SITEMAP.search(child.url):
-                self._sitemap(child.url, parent=url, lastmod=child.lastmod, depth=depth + 1)
+                complete &= self._sitemap(child.url, parent=url, lastmod=child.lastmod, depth=depth + 1) is not None
+        if not complete:
+            self._forget_validators(url)
         return True
+
+    def _sitemap_failed(self, url: str, parent: str | None, status: int | None, reason: str) -> None:
+        """Recorded, so that the next run asks for this sitemap again even when its index is a 304."""
+        self._fail(url, reason)
+        self.archive.record_url(
+            url, kind="sitemap", parent=parent, status=status, error=reason, etag=None, last_modified=None, lastmod=None
+        )
+
+    def _forget_validators(self, url: str) -> None:
+        """A child failed: next run, read this index in full instead of trusting a 304."""
+        self.archive.record_url(url, kind="sitemap", etag=None, last_modified=None, lastmod=None)
 
     def _note_articles(self, entries: list[Entry], now: str) -> int:
         """Record article URLs (with their <lastmod>); how many were not known before."""
@@ -369,7 +457,7 @@ class Scraper:
                     self.archive.record_url(entry.url, kind="article", now=now, lastmod=entry.lastmod)
                 elif entry.lastmod:
                     self.archive.conn.execute(
-                        "UPDATE urls SET lastmod = ? WHERE key = ? AND kind = 'article' "
+                        "UPDATE urls SET lastmod = ? WHERE key = ? AND kind IN ('article', 'gone', 'skipped') "
                         "AND (lastmod IS NULL OR lastmod < ?)",
                         (entry.lastmod, key, entry.lastmod),
                     )
@@ -455,6 +543,9 @@ class Scraper:
             self.archive.record_url(url, kind="disallowed")
             self.report.counts["skipped"] += 1
             return
+        state = self.archive.url_state(url)
+        if state and state.get("last_fetched") and state["last_fetched"] >= self.report.started_at:
+            return  # fetched already in this run, under another of its URLs
         self.fetched += 1
         stored = row.get("article_id") is not None
         try:
@@ -475,8 +566,15 @@ class Scraper:
                 self.archive.record_url(url, kind="article", **seen, fetched_lastmod=row.get("lastmod"), error=None)
                 self.report.counts["removed"] += 1
             else:
-                self.archive.record_url(url, kind="gone", **seen, error=f"HTTP {response.status}")
+                self.archive.record_url(
+                    url, kind="gone", **seen, fetched_lastmod=row.get("lastmod"), error=f"HTTP {response.status}"
+                )
                 self.report.counts["skipped"] += 1
+        elif 300 <= response.status < 400:  # a redirect to another site: not ours to follow
+            reason = f"redirects to another site (HTTP {response.status})"
+            kind = "article" if stored else "skipped"
+            self.archive.record_url(url, kind=kind, **seen, fetched_lastmod=row.get("lastmod"), error=reason)
+            self.report.counts["skipped"] += 1
         elif not response.ok:
             self.archive.record_url(url, kind="article", **seen, error=f"HTTP {response.status}")
             self._fail(url, f"HTTP {response.status}")
@@ -494,12 +592,19 @@ class Scraper:
         try:
             article = parse_page(response.body, url=response.url)
         except ParseError as exc:
-            self.archive.record_url(url, kind="skipped", **seen, error=str(exc))
+            if "truncated" in str(exc):  # a transfer cut short: try again next run
+                self.archive.record_url(url, kind="article", **seen, error=str(exc))
+                self._fail(url, str(exc))
+                return
+            kind = "article" if row.get("article_id") else "skipped"  # a stored one stays watched
+            self.archive.record_url(url, kind=kind, **seen, fetched_lastmod=row.get("lastmod"), error=str(exc))
             self.report.counts["skipped"] += 1
             log.debug("%s: skipped: %s", url, exc)
             return
         if self.since and row["reason"] == "new" and article.published and article.published[:10] < self.since:
-            self.archive.record_url(url, kind="skipped", **seen, error="published before --since")
+            self.archive.record_url(
+                url, kind="skipped", **seen, fetched_lastmod=row.get("lastmod"), error="published before --since"
+            )
             self.report.counts["skipped"] += 1
             return
         with self.archive.transaction():

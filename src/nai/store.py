@@ -773,9 +773,11 @@ class Archive:
     def pending_urls(self) -> list[dict[str, Any]]:
         """Article URLs to fetch: never fetched, failed, or with a newer sitemap <lastmod>; newest first."""
         return self._rows(
-            """SELECT * FROM urls WHERE kind = 'article' AND (
-                 article_id IS NULL OR error IS NOT NULL
-                 OR (lastmod IS NOT NULL AND (fetched_lastmod IS NULL OR lastmod > fetched_lastmod)))
+            """SELECT * FROM urls WHERE
+                 (kind = 'article' AND (article_id IS NULL OR error IS NOT NULL
+                   OR (lastmod IS NOT NULL AND (fetched_lastmod IS NULL OR lastmod > fetched_lastmod))))
+                 OR (kind IN ('gone', 'skipped') AND lastmod IS NOT NULL AND fetched_lastmod IS NOT NULL
+                   AND lastmod > fetched_lastmod)
                ORDER BY article_id IS NOT NULL, lastmod IS NULL, lastmod DESC, first_seen"""
         )
 
@@ -790,7 +792,7 @@ class Archive:
     def due_for_refresh(self, *, published_since: str, fetched_before: str) -> list[dict[str, Any]]:
         """Recent articles (by publication date) not fetched since `fetched_before`, youngest first."""
         return self._rows(
-            """SELECT u.*, a.published FROM urls u JOIN articles a ON a.id = u.article_id
+            """SELECT u.*, a.published FROM urls u JOIN articles a ON a.id = u.article_id AND u.key = a.key
                WHERE u.kind = 'article' AND a.removed_at IS NULL AND u.error IS NULL
                  AND substr(a.published, 1, 10) >= ? AND (u.last_fetched IS NULL OR u.last_fetched < ?)
                ORDER BY a.published DESC""",
