@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from lxml.html import HtmlElement
-
 from .. import dates
 from ..model import Article, Author, Related
-from ..page import Page, clean_text, ld_name
+from ..page import Element, Page, clean_text, ld_name, text_of
 from ..urls import host_of, unwrap_archive, url_key
 
 
@@ -57,6 +55,12 @@ READ_LABEL = Label("Number of times this article was read")
 READ_COUNT = re.compile(READ_LABEL.regex.pattern + r"\s*:?\s*(\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+|\d+)", re.I)
 # "Most Recent Stories from the Region"
 RELATED_LABEL = Label("Most Recent Stories from the Region")
+# "Written by The North Africa Journal"
+WRITTEN_BY_LABEL = Label("Written by")
+LABEL_WORDS = re.compile(
+    r"\b(" + "|".join(lb.words.split()[0] for lb in (POSTED_ON, READ_LABEL, RELATED_LABEL, WRITTEN_BY_LABEL)) + r")\b",
+    re.I,
+)
 # "Written by The North Africa Journal"
 WRITTEN_BY = re.compile(r"^\s*Written\s+by\b\s*:?\s*", re.I)
 LABEL_MAX_CHARS = 400  # an element around a split label is small; a whole section is not
@@ -162,20 +166,20 @@ def _is_local(host: str) -> bool:
 def find_label(
     page: Page,
     label: Label,
-    root: HtmlElement | None = None,
+    root: Element | None = None,
     *,
     skip_chrome: bool = False,
-    exclude: tuple[HtmlElement | None, ...] = (),
-) -> HtmlElement | None:
+    exclude: tuple[Element | None, ...] = (),
+) -> Element | None:
     """The first element holding the label, outside <title> and `exclude`; with skip_chrome, also
     outside the site's chrome (a sidebar's "Popular posts" say "Posted On" too).
 
     A label split across elements ("<span>Posted</span> <span>On</span>") is found through the
     element around its first word."""
-    for text, element in page.iter_text(root):
+    for text, element in _candidates(page, label) if root is None else page.iter_text(root):
         if element.tag == "title" or not label.first.search(text):
             continue
-        holder: HtmlElement | None = element
+        holder: Element | None = element
         found = bool(label.regex.search(text))
         for _ in range(2):  # up to two levels around a split label
             if found or holder is None:
@@ -191,11 +195,23 @@ def find_label(
     return None
 
 
-def _tokens(element: HtmlElement) -> list[str]:
+def _candidates(page: Page, label: Label) -> list[tuple[str, Element]]:
+    """The page's text nodes holding the label's first word, found for all labels in one pass."""
+    index = page.cache.get("label words")
+    if index is None:
+        index = {}
+        for text, element in page.iter_text():
+            for word in {w.lower() for w in LABEL_WORDS.findall(text)}:
+                index.setdefault(word, []).append((text, element))
+        page.cache["label words"] = index
+    return list(index.get(label.words.split()[0].lower(), []))
+
+
+def _tokens(element: Element) -> list[str]:
     return f"{element.get('class') or ''} {element.get('id') or ''}".split()
 
 
-def is_noise(element: HtmlElement) -> bool:
+def is_noise(element: Element) -> bool:
     """Never article text: by tag, or by a word of its class or id (ads, share, embed, caption…).
 
     A <figure> is an image with its caption and credit, unless it holds a quotation."""
@@ -207,9 +223,9 @@ def is_noise(element: HtmlElement) -> bool:
     return element.tag == "figure" and element.find(".//blockquote") is None
 
 
-def in_chrome(element: HtmlElement) -> bool:
+def in_chrome(element: Element) -> bool:
     """Whether the element sits in the site's chrome: nav, site header, sidebar, footer, widgets."""
-    node: HtmlElement | None = element
+    node: Element | None = element
     site_level = False
     while node is not None and node.tag not in ("body", "html"):
         if node.tag in CHROME_TAGS or any(CHROME_TOKEN.search(t) for t in _tokens(node)):
@@ -223,8 +239,8 @@ def in_chrome(element: HtmlElement) -> bool:
     return site_level
 
 
-def _inside(element: HtmlElement, regions: tuple[HtmlElement | None, ...]) -> bool:
-    node: HtmlElement | None = element
+def _inside(element: Element, regions: tuple[Element | None, ...]) -> bool:
+    node: Element | None = element
     while node is not None:
         if any(node is r for r in regions if r is not None):
             return True
@@ -232,14 +248,14 @@ def _inside(element: HtmlElement, regions: tuple[HtmlElement | None, ...]) -> bo
     return False
 
 
-def _words(element: HtmlElement) -> str:
+def _words(element: Element) -> str:
     """Visible text with a space between elements, for reading labels and their values."""
     return clean_text(" ".join(element.itertext()))
 
 
-def _label_value(element: HtmlElement, pattern: re.Pattern[str], levels: int = 3) -> re.Match[str] | None:
+def _label_value(element: Element, pattern: re.Pattern[str], levels: int = 3) -> re.Match[str] | None:
     """Match pattern against the label's element, then its parents: the value may sit beside it."""
-    node: HtmlElement | None = element
+    node: Element | None = element
     for _ in range(levels + 1):
         if node is None:
             return None
@@ -266,12 +282,12 @@ def clean_headline(text: str | None, *, known: str | None = None) -> str:
     return text
 
 
-def _heading_text(element: HtmlElement) -> str:
+def _heading_text(element: Element) -> str:
     """A heading's text without badge elements (a child holding a lone "F")."""
     parts: list[str] = [element.text or ""]
     for child in element:
-        if isinstance(child.tag, str) and clean_text(child.text_content()) != BADGE_TEXT:
-            parts.append(child.text_content())
+        if isinstance(child.tag, str) and clean_text(text_of(child)) != BADGE_TEXT:
+            parts.append(text_of(child))
         parts.append(child.tail or "")
     return clean_text("".join(parts))
 
@@ -284,9 +300,9 @@ def extract_meta_headline(page: Page) -> str | None:
     return clean_headline(page.title) or None
 
 
-def find_headline_element(page: Page, known: str | None) -> HtmlElement | None:
+def find_headline_element(page: Page, known: str | None) -> Element | None:
     """The visible title: h1.entry-title or [itemprop=headline], else the h1 that matches the metadata."""
-    h1s = [h for h in page.tree.iter("h1") if clean_text(h.text_content())]
+    h1s = [h for h in page.tree.iter("h1") if clean_text(text_of(h))]
     for h in h1s:
         classes = (h.get("class") or "").split()
         if h.get("itemprop") == "headline" or {"entry-title", "post-title"} & set(classes):
@@ -297,7 +313,7 @@ def find_headline_element(page: Page, known: str | None) -> HtmlElement | None:
             if clean_headline(_heading_text(h), known=known).lower().startswith(prefix):
                 return h
     for h in h1s:
-        text = clean_text(h.text_content())
+        text = clean_text(text_of(h))
         if not SITE_NAME.fullmatch(text.removeprefix("The ")) and not in_chrome(h):
             return h
     return None
@@ -314,7 +330,7 @@ def extract_headline(page: Page) -> tuple[str | None, bool]:
     return headline, bool(headline and visible == headline + BADGE_TEXT)
 
 
-def extract_visible_date(page: Page, regions: tuple[HtmlElement | None, ...] = ()) -> str | None:
+def extract_visible_date(page: Page, regions: tuple[Element | None, ...] = ()) -> str | None:
     label = find_label(page, POSTED_ON, skip_chrome=True, exclude=regions)
     if label is None:
         return None
@@ -322,7 +338,7 @@ def extract_visible_date(page: Page, regions: tuple[HtmlElement | None, ...] = (
     return dates.to_iso(match.group(1)) if match else None
 
 
-def extract_structured_date(page: Page, regions: tuple[HtmlElement | None, ...]) -> str | None:
+def extract_structured_date(page: Page, regions: tuple[Element | None, ...]) -> str | None:
     ld = page.article_ld() or {}
     for candidate in (
         ld.get("datePublished"),
@@ -346,13 +362,13 @@ def extract_structured_date(page: Page, regions: tuple[HtmlElement | None, ...])
     return None
 
 
-def _is_modified(element: HtmlElement) -> bool:
+def _is_modified(element: Element) -> bool:
     """<time class="updated"> or itemprop="dateModified": when it changed, not when it ran."""
     marks = f"{element.get('class') or ''} {element.get('itemprop') or ''}".lower()
     return ("updated" in marks or "modified" in marks) and "published" not in marks
 
 
-def extract_published(page: Page, regions: tuple[HtmlElement | None, ...] = ()) -> str | None:
+def extract_published(page: Page, regions: tuple[Element | None, ...] = ()) -> str | None:
     """Structured metadata first; the visible "Posted On" date wins over a UTC time of another day."""
     structured = extract_structured_date(page, regions)
     visible = extract_visible_date(page, regions)
@@ -361,7 +377,7 @@ def extract_published(page: Page, regions: tuple[HtmlElement | None, ...] = ()) 
     return structured or visible
 
 
-def extract_read_count(page: Page, regions: tuple[HtmlElement | None, ...] = ()) -> int | None:
+def extract_read_count(page: Page, regions: tuple[Element | None, ...] = ()) -> int | None:
     label = find_label(page, READ_LABEL, skip_chrome=True, exclude=regions)
     if label is None:
         return None
@@ -371,7 +387,7 @@ def extract_read_count(page: Page, regions: tuple[HtmlElement | None, ...] = ())
     return int(re.sub(r"\D", "", match.group(1)))
 
 
-def extract_section(page: Page, regions: tuple[HtmlElement | None, ...] = ()) -> str | None:
+def extract_section(page: Page, regions: tuple[Element | None, ...] = ()) -> str | None:
     section = page.first_meta("article:section")
     if section:
         return section
@@ -383,7 +399,7 @@ def extract_section(page: Page, regions: tuple[HtmlElement | None, ...] = ()) ->
         return clean_text(ld_section)
     for a in page.tree.iter("a"):
         if "category" in (a.get("rel") or "").split() and not in_chrome(a) and not _inside(a, regions):
-            text = clean_text(a.text_content())
+            text = clean_text(text_of(a))
             if text:
                 return text
     crumb = _breadcrumb_section(page)
@@ -412,14 +428,14 @@ def _breadcrumb_section(page: Page) -> str | None:
     return None
 
 
-def find_related_block(page: Page) -> tuple[HtmlElement | None, list[HtmlElement]]:
+def find_related_block(page: Page) -> tuple[Element | None, list[Element]]:
     """The label's element and the elements that follow it holding the stories."""
     label = find_label(page, RELATED_LABEL)
     if label is None:
         return None, []
-    node: HtmlElement | None = label
+    node: Element | None = label
     while node is not None and node.tag != "body":
-        following: list[HtmlElement] = []
+        following: list[Element] = []
         for sibling in node.itersiblings():
             if not isinstance(sibling.tag, str):
                 continue
@@ -434,21 +450,18 @@ def find_related_block(page: Page) -> tuple[HtmlElement | None, list[HtmlElement
     return label, []
 
 
-WRITTEN_BY_LABEL = Label("Written by")
-
-
-def _is_plain_heading(element: HtmlElement) -> bool:
+def _is_plain_heading(element: Element) -> bool:
     return element.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and element.find(".//a") is None
 
 
-def _story_links(element: HtmlElement) -> list[HtmlElement]:
+def _story_links(element: Element) -> list[Element]:
     return [
         a for a in element.iter("a")
         if a.get("href") and not SKIP_LINK_PATH.search(a.get("href", ""))
     ]  # fmt: skip
 
 
-def extract_related(page: Page, blocks: list[HtmlElement], *, glued_badge: bool = False) -> list[Related]:
+def extract_related(page: Page, blocks: list[Element], *, glued_badge: bool = False) -> list[Related]:
     """Stories in page order, each once (by URL identity); a headline from its best link, a summary
     from its excerpt. `glued_badge`: this page glues the badge "F" to titles as text."""
     stories: dict[str, dict[str, Any]] = {}
@@ -478,11 +491,11 @@ def extract_related(page: Page, blocks: list[HtmlElement], *, glued_badge: bool 
     return related
 
 
-def _is_story_link(element: HtmlElement) -> bool:
+def _is_story_link(element: Element) -> bool:
     return bool(element.get("href")) and not SKIP_LINK_PATH.search(element.get("href", ""))
 
 
-def _walk_related(element: HtmlElement) -> Iterator[tuple[str, str, str]]:
+def _walk_related(element: Element) -> Iterator[tuple[str, str, str]]:
     """('link', href, headline) for each story link and ('text', excerpt, '') for the text between."""
     if not isinstance(element.tag, str) or element.tag in ("script", "style"):
         return
@@ -507,11 +520,11 @@ def _walk_related(element: HtmlElement) -> Iterator[tuple[str, str, str]]:
             yield "text", clean_text(child.tail), ""
 
 
-def _is_more_link(a: HtmlElement) -> bool:
-    return bool(NON_HEADLINE.match(clean_text(a.text_content()))) or "more" in (a.get("class") or "")
+def _is_more_link(a: Element) -> bool:
+    return bool(NON_HEADLINE.match(clean_text(text_of(a)))) or "more" in (a.get("class") or "")
 
 
-def _text_without(element: HtmlElement, skip: list[HtmlElement]) -> str:
+def _text_without(element: Element, skip: list[Element]) -> str:
     parts = [element.text or ""]
     for child in element:
         if child not in skip and isinstance(child.tag, str):
@@ -520,7 +533,7 @@ def _text_without(element: HtmlElement, skip: list[HtmlElement]) -> str:
     return "".join(parts)
 
 
-def find_author_box(page: Page) -> HtmlElement | None:
+def find_author_box(page: Page) -> Element | None:
     """The smallest element around the "Written by" label that also holds the blurb (or the label)."""
     for text, element in page.iter_text():
         if WRITTEN_BY.match(text) and len(clean_text(text)) < 120 and element.tag != "title":
@@ -536,7 +549,7 @@ def find_author_box(page: Page) -> HtmlElement | None:
     return None
 
 
-def _blurb_of(box: HtmlElement, label: HtmlElement) -> str | None:
+def _blurb_of(box: Element, label: Element) -> str | None:
     """The longest paragraph in the author box that is not the label: the author's blurb."""
     texts = []
     for element in box.iter("p", "div", "span"):
@@ -544,13 +557,13 @@ def _blurb_of(box: HtmlElement, label: HtmlElement) -> str | None:
             continue  # the label, or an element around it
         if element.tag != "p" and any(isinstance(c.tag, str) and c.tag not in INLINE_TAGS for c in element):
             continue  # a wrapper of other blocks repeats their text; inline links and emphasis are fine
-        text = clean_text(element.text_content())
+        text = clean_text(text_of(element))
         if len(text) >= 40 and not WRITTEN_BY.match(text):
             texts.append(text)
     return max(texts, key=len, default=None)
 
 
-def extract_author(page: Page, box: HtmlElement | None) -> Author | None:
+def extract_author(page: Page, box: Element | None) -> Author | None:
     if box is not None:
         label = find_label(page, WRITTEN_BY_LABEL, box)
         if label is not None:
@@ -566,8 +579,8 @@ def extract_author(page: Page, box: HtmlElement | None) -> Author | None:
     name = ld_name(ld.get("author")) or page.first_meta("author", "article:author") or ""
     if not name:
         for a in page.tree.iter("a"):
-            if "author" in (a.get("rel") or "").split() and clean_text(a.text_content()):
-                name = clean_text(a.text_content())
+            if "author" in (a.get("rel") or "").split() and clean_text(text_of(a)):
+                name = clean_text(text_of(a))
                 break
     if name and not name.startswith("http"):
         return Author(name=name)
@@ -577,27 +590,29 @@ def extract_author(page: Page, box: HtmlElement | None) -> Author | None:
 # ---- the body -------------------------------------------------------------------------
 
 
-def find_content(page: Page, regions: tuple[HtmlElement | None, ...]) -> HtmlElement | None:
-    """The element holding the article's paragraphs: a known content class, else the densest."""
-    best: HtmlElement | None = None
-    best_score = 0
-    for element in page.tree.iter():
-        if not isinstance(element.tag, str):
-            continue
-        score = len(clean_text(element.text)) + sum(
-            len(clean_text(child.text_content())) if child.tag in CONTAINED_TAGS else len(clean_text(child.tail))
-            for child in element
-            if isinstance(child.tag, str)
-        )
+def find_content(page: Page, regions: tuple[Element | None, ...]) -> Element | None:
+    """The element holding the article's paragraphs: the one whose own paragraphs (and loose text)
+    hold the most text, a theme's content class counting four times; not in chrome or `regions`."""
+    scores: dict[Element, int] = {}
+    for block in page.tree.iter(*CONTAINED_TAGS):
+        parent = block.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0) + len(text_of(block))
+    for br in page.tree.iter("br"):  # text separated by <br> rather than wrapped in <p>
+        parent = br.getparent()
+        if parent is not None and parent.tag not in BLOCK_TAGS:
+            scores[parent] = scores.get(parent, 0) + len((br.tail or "").strip())
+    for element in list(scores):
         if set(_tokens(element)) & CONTENT_TOKENS or element.get("itemprop") == "articleBody":
-            score *= 4  # a theme's own content class beats a dense sidebar
-        if score <= best_score or _inside(element, regions) or in_chrome(element):
-            continue
-        best, best_score = element, score
-    return best
+            scores[element] *= 4
+            scores[element] += len((element.text or "").strip())
+    for element, _ in sorted(scores.items(), key=lambda item: -item[1]):
+        if not _inside(element, regions) and not in_chrome(element):
+            return element
+    return None
 
 
-def extract_body(page: Page, content: HtmlElement | None, regions: tuple[HtmlElement | None, ...]) -> str:
+def extract_body(page: Page, content: Element | None, regions: tuple[Element | None, ...]) -> str:
     """The article's own paragraphs in order, joined by a blank line."""
     if content is None:
         return ""
@@ -630,7 +645,7 @@ def _dedupe(paragraphs: list[str]) -> list[str]:
     return out
 
 
-def _collect_blocks(element: HtmlElement, regions: tuple[HtmlElement | None, ...], out: list[tuple[str, bool]]) -> None:
+def _collect_blocks(element: Element, regions: tuple[Element | None, ...], out: list[tuple[str, bool]]) -> None:
     loose = [element.text or ""]
     for child in element:
         if not isinstance(child.tag, str):
@@ -641,16 +656,16 @@ def _collect_blocks(element: HtmlElement, regions: tuple[HtmlElement | None, ...
         elif child.tag in BLOCK_TAGS:
             _flush(loose, out)
             if child.tag == "blockquote":
-                inner = [clean_text(p.text_content()) for p in child.iter("p")] or [clean_text(child.text_content())]
+                inner = [clean_text(text_of(p)) for p in child.iter("p")] or [clean_text(text_of(child))]
                 out.append((clean_text(" ".join(inner)), True))
             elif child.tag == "li" and (child.find(".//ul") is not None or child.find(".//ol") is not None):
                 _collect_blocks(child, regions, out)
             else:
-                out.extend((clean_text(part), False) for part in PARAGRAPH_BREAK.split(child.text_content()))
+                out.extend((clean_text(part), False) for part in PARAGRAPH_BREAK.split(text_of(child)))
         elif child.tag in ("br", "img", "hr"):
             loose.append("\n\n")
         elif child.tag in INLINE_TAGS:
-            loose.append(child.text_content())
+            loose.append(text_of(child))
         else:
             _flush(loose, out)
             _collect_blocks(child, regions, out)
