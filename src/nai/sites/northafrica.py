@@ -196,13 +196,20 @@ def find_label(
 
 
 def _candidates(page: Page, label: Label) -> list[tuple[str, Element]]:
-    """The page's text nodes holding the label's first word, found for all labels in one pass."""
+    """The page's text nodes holding the label's first word, found for all labels in one pass
+    (one regex search a node), in document order, each with its element as iter_text gives it."""
     index = page.cache.get("label words")
     if index is None:
         index = {}
-        for text, element in page.iter_text():
-            for word in {w.lower() for w in LABEL_WORDS.findall(text)}:
-                index.setdefault(word, []).append((text, element))
+        search = LABEL_WORDS.search
+        for node in page.tree.iter():
+            if not isinstance(node.tag, str):
+                continue
+            texts = [node.text] if node.text and search(node.text) else []
+            texts += [child.tail for child in node if child.tail and search(child.tail)]
+            for text in texts:
+                for word in {w.lower() for w in LABEL_WORDS.findall(text)}:
+                    index.setdefault(word, []).append((text, node))
         page.cache["label words"] = index
     return list(index.get(label.words.split()[0].lower(), []))
 
@@ -433,13 +440,14 @@ def find_related_block(page: Page) -> tuple[Element | None, list[Element]]:
     label = find_label(page, RELATED_LABEL)
     if label is None:
         return None, []
+    bylines = [element for text, element in _candidates(page, WRITTEN_BY_LABEL) if WRITTEN_BY.match(text)]
     node: Element | None = label
     while node is not None and node.tag != "body":
         following: list[Element] = []
         for sibling in node.itersiblings():
             if not isinstance(sibling.tag, str):
                 continue
-            if find_label(page, WRITTEN_BY_LABEL, sibling) is not None:
+            if any(_inside(byline, (sibling,)) for byline in bylines):
                 break  # the author box closes the block
             if _is_plain_heading(sibling):
                 break  # the next widget's title closes it
@@ -535,7 +543,7 @@ def _text_without(element: Element, skip: list[Element]) -> str:
 
 def find_author_box(page: Page) -> Element | None:
     """The smallest element around the "Written by" label that also holds the blurb (or the label)."""
-    for text, element in page.iter_text():
+    for text, element in _candidates(page, WRITTEN_BY_LABEL):
         if WRITTEN_BY.match(text) and len(clean_text(text)) < 120 and element.tag != "title":
             node = element
             for _ in range(4):
