@@ -202,3 +202,17 @@ def test_progress_bar_and_summary_on_a_terminal(tmp_path: Path, db_path: Path) -
     text = seen.decode()
     assert "ingesting" in text
     assert "3 new, 0 updated, 0 unchanged, 0 failed" in text
+
+
+def test_jobs_parse_in_workers_with_the_same_outcomes(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for n in range(12):
+        data = CLASSIC.read_bytes().replace(LIBYA_URL.encode(), f"https://north-africa.com/s{n}/".encode())
+        (pages / f"p{n:02}.html").write_bytes(data if n != 5 else b"")
+    one, two = Nai(tmp_path / "one.db"), Nai(tmp_path / "two.db")
+    first = one("-v", "ingest", str(pages))
+    second = two("-v", "ingest", "--jobs", "2", str(pages))
+    assert (first.exit_code, second.exit_code) == (1, 1)
+    assert first.stderr.replace("one.db", "x") == second.stderr.replace("two.db", "x")  # same lines, same order
+    assert [{k: v for k, v in r.items()} for r in one.jsonl("export")] == two.jsonl("export")

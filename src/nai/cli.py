@@ -170,6 +170,13 @@ def cli(ctx: click.Context, db: Path, verbose: int, quiet: bool) -> None:
     help="Refuse pages (and .html.gz contents) larger than this.",
 )
 @click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Parse in this many processes (the archive has one writer).",
+)
+@click.option(
     "--page-seconds",
     type=click.FloatRange(min=0),
     default=DEFAULT_PAGE_SECONDS,
@@ -178,7 +185,7 @@ def cli(ctx: click.Context, db: Path, verbose: int, quiet: bool) -> None:
 )
 @click.pass_obj
 def ingest_command(
-    settings: Settings, paths: tuple[str, ...], url: str | None, max_mb: float, page_seconds: float
+    settings: Settings, paths: tuple[str, ...], url: str | None, max_mb: float, jobs: int, page_seconds: float
 ) -> None:
     """Parse article pages and store them in the archive.
 
@@ -189,6 +196,7 @@ def ingest_command(
     \b
     Example:
         nai ingest fixtures/
+        nai ingest --jobs 2 backfill/            # parse on two cores
         curl -s https://north-africa.com/some-story/ | nai ingest - --url https://north-africa.com/some-story/
     """
     sources = list(iter_sources(paths))
@@ -196,7 +204,9 @@ def ingest_command(
         raise click.UsageError(f"--url names one page, and these paths hold {len(sources)}: give one page with it")
     counts: Counter[str] = Counter()
     with settings.archive(create=True) as archive:
-        outcomes = ingest(sources, archive, url=url, max_bytes=int(max_mb * 1024 * 1024), page_seconds=page_seconds)
+        outcomes = ingest(
+            sources, archive, url=url, max_bytes=int(max_mb * 1024 * 1024), page_seconds=page_seconds, jobs=jobs
+        )
         with click.progressbar(
             outcomes,
             length=len(sources),

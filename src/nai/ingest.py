@@ -15,16 +15,19 @@ import sqlite3
 import sys
 import threading
 import zlib
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO, Literal
 
 from .errors import ArchiveError, InputError, NaiError, ParseError
 from .model import Article
 from .parse import parse_article
-from .store import Archive, describe, is_fatal
+from .store import Archive, RawPage, describe, is_fatal
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 #: The longest a page may take to parse; real pages take milliseconds.
 DEFAULT_PAGE_SECONDS = 20.0
+IN_FLIGHT_PER_JOB = 8  # parsed pages waiting for the writer, per worker
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 GZIP_MAGIC = b"\x1f\x8b"
 STDIN = "-"
@@ -139,6 +143,63 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
 
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One source read and parsed (in this process or a worker): the bytes and the article, or why not."""
+
+    source: str
+    raw: RawPage | None = None
+    article: Article | None = None
+    error: str | None = None
+
+
+def read_and_parse(
+    source: Source, *, url: str | None, max_bytes: int, seconds: float, data: bytes | None = None
+) -> Parsed:
+    """Everything about one input but storing it: what the worker processes of --jobs run."""
+    try:
+        if data is None:
+            data = read_source(source, max_bytes=max_bytes)
+        article = parse_page(data, url=url, seconds=seconds)
+        return Parsed(source.name, RawPage.pack(data), article)
+    except NaiError as exc:
+        return Parsed(source.name, error=str(exc))
+
+
+def _parse_all(
+    sources: Iterable[Source],
+    *,
+    url: str | None,
+    max_bytes: int,
+    seconds: float,
+    jobs: int,
+    stdin: BinaryIO | None,
+) -> Iterator[Parsed]:
+    """Parsed inputs in input order: here, or in `jobs` worker processes with a bounded queue."""
+
+    def task(source: Source) -> tuple[Source, bytes | None]:
+        if source.path is None and not source.error:  # stdin is read here, where it is open
+            try:
+                return source, read_source(source, max_bytes=max_bytes, stdin=stdin)
+            except InputError as exc:
+                return Source(source.name, error=str(exc)), None
+        return source, None
+
+    work = partial(read_and_parse, url=url, max_bytes=max_bytes, seconds=seconds)
+    if jobs <= 1:
+        for source, data in map(task, sources):
+            yield work(source, data=data)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending: deque[Future[Parsed]] = deque()
+        for source, data in map(task, sources):
+            pending.append(pool.submit(work, source, data=data))
+            if len(pending) >= jobs * IN_FLIGHT_PER_JOB:  # memory stays flat however many inputs
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def ingest(
     sources: Iterable[Source],
     archive: Archive,
@@ -146,25 +207,26 @@ def ingest(
     url: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     page_seconds: float = DEFAULT_PAGE_SECONDS,
+    jobs: int = 1,
     stdin: BinaryIO | None = None,
 ) -> Iterator[Outcome]:
-    """Parse and store each source in its own transaction; one Outcome per source."""
-    for source in sources:
-        try:
-            data = read_source(source, max_bytes=max_bytes, stdin=stdin)
-            article = parse_page(data, url=url, seconds=page_seconds)
-            saved = archive.save(article, raw=data, raw_url=url, source=source.name)
-        except NaiError as exc:
-            yield Outcome(source=source.name, status="failed", error=str(exc))
+    """Parse (in `jobs` processes) and store (here, the one writer) each source, in its own
+    transaction; one Outcome per source, in input order."""
+    parsed = _parse_all(sources, url=url, max_bytes=max_bytes, seconds=page_seconds, jobs=jobs, stdin=stdin)
+    for item in parsed:
+        if item.article is None:
+            yield Outcome(source=item.source, status="failed", error=item.error)
             continue
+        try:
+            saved = archive.save(item.article, raw=item.raw, raw_url=url, source=item.source)
         except sqlite3.Error as exc:
             if is_fatal(exc):  # every input after this one would fail the same way: stop here
-                raise ArchiveError(f"{archive.path}: {describe(exc)}; stopped before {source.name}") from None
-            yield Outcome(source=source.name, status="failed", error=f"archive error: {exc}")
+                raise ArchiveError(f"{archive.path}: {describe(exc)}; stopped before {item.source}") from None
+            yield Outcome(source=item.source, status="failed", error=f"archive error: {exc}")
             continue
-        if article.rules == "generic":
-            log.info("%s: no site rules applied (generic extraction)", source.name)
-        yield Outcome(source=source.name, status=saved.status, id=saved.id, article=article)
+        if item.article.rules == "generic":
+            log.info("%s: no site rules applied (generic extraction)", item.source)
+        yield Outcome(source=item.source, status=saved.status, id=saved.id, article=item.article)
 
 
 def parse_page(data: bytes, *, url: str | None = None, seconds: float = DEFAULT_PAGE_SECONDS) -> Article:

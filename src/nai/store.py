@@ -39,6 +39,7 @@ HEADLINE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 SNIPPET_TOKENS = 16
 MARK_START, MARK_END = "[", "]"
 SQLITE_HEADER = b"SQLite format 3\x00"
+RAW_COMPRESSION_LEVEL = 6
 
 
 # ---- migrations: an ordered list, each applied once and recorded ----------------------
@@ -207,6 +208,22 @@ def m002_crawl_state(db: sqlite_utils.Database) -> None:
 
 
 # ---- results --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """A page as read, packed for the raw_pages table (packing can run in a worker process)."""
+
+    sha256: str
+    packed: bytes  # zlib
+    size: int
+
+    @classmethod
+    def pack(cls, data: bytes) -> RawPage:
+        return cls(hashlib.sha256(data).hexdigest(), zlib.compress(data, RAW_COMPRESSION_LEVEL), len(data))
+
+    def __bool__(self) -> bool:
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,7 +455,7 @@ class Archive:
         self,
         article: Article,
         *,
-        raw: bytes | None = None,
+        raw: bytes | RawPage | None = None,
         raw_url: str | None = None,
         source: str | None = None,
         observed_at: str | None = None,
@@ -452,6 +469,8 @@ class Archive:
             if row is not None and article.url is None and row["url"]:
                 # a copy saved without its URL: the archive knows the URL, keep it
                 article = dataclasses.replace(article, url=row["url"], site=row["site"] or article.site)
+            if isinstance(raw, bytes):
+                raw = RawPage.pack(raw)
             raw_id = self._store_raw(raw, url=raw_url, source=source, now=now) if raw else None
             if row is None:
                 article_id = self._insert(article, key=key or f"fp:{ckey}", ckey=ckey, raw_id=raw_id, now=now)
@@ -474,14 +493,13 @@ class Archive:
             return None
         return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
-    def _store_raw(self, raw: bytes, *, url: str | None, source: str | None, now: str) -> int:
-        sha = hashlib.sha256(raw).hexdigest()
-        existing = self._one("SELECT id FROM raw_pages WHERE sha256 = ?", sha)
+    def _store_raw(self, raw: RawPage, *, url: str | None, source: str | None, now: str) -> int:
+        existing = self._one("SELECT id FROM raw_pages WHERE sha256 = ?", raw.sha256)
         if existing:
             return int(existing["id"])
         cursor = self.conn.execute(
             "INSERT INTO raw_pages (sha256, content, size, url, source, stored_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (sha, zlib.compress(raw, 6), len(raw), url, source, now),
+            (raw.sha256, raw.packed, raw.size, url, source, now),
         )
         return int(cursor.lastrowid or 0)
 
