@@ -40,7 +40,7 @@ def full(nai: Nai) -> Nai:
 
 def test_schema_is_migrated_recorded_and_in_wal_mode(full: Nai) -> None:
     names = [r[0] for r in sql(full.db, "SELECT name FROM _nai_migrations ORDER BY rowid")]
-    assert names == ["m001_initial", "m002_crawl_state"]
+    assert names == ["m001_initial", "m002_crawl_state", "m003_date_ordered_search"]
     assert sql(full.db, "PRAGMA journal_mode")[0][0] == "wal"
     tables = {r[0] for r in sql(full.db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {
@@ -60,8 +60,8 @@ def test_fts_index_stays_in_sync_through_updates(full: Nai, tmp_path: Path) -> N
         page.write_bytes(CLASSIC.read_bytes().replace(b"Salvador Pass", f"Passage{n}".encode()))
         assert full("ingest", str(page)).exit_code == 0
     sql(full.db, "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
-    fts = sql(full.db, "SELECT rowid FROM articles_fts ORDER BY rowid")
-    assert fts == sql(full.db, "SELECT id FROM articles ORDER BY id")
+    indexed = sql(full.db, "SELECT id FROM articles_fts_docsize ORDER BY id")
+    assert indexed == sql(full.db, "SELECT fts_key FROM articles ORDER BY fts_key")
     assert full.json("search", "Passage2", "--format", "json")[0]["url"] == LIBYA_URL
     assert full.json("search", "Passage0", "--format", "json") == []
     assert full.json("search", '"Salvador Pass"', "--format", "json") == []
@@ -440,3 +440,16 @@ def test_show_a_huge_id(full: Nai) -> None:
     result = full("show", "9" * 30)
     assert result.exit_code == 1
     assert "no such article" in result.stderr
+
+
+def test_a_very_common_term_ranks_the_newest_candidates(full: Nai, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past SEARCH_CANDIDATES matches, the newest that many are ranked (the cost stays bounded)."""
+    import nai.store
+
+    every = [h["published"] for h in full.json("search", "the", "--format", "json")]
+    assert len(every) == 5
+    monkeypatch.setattr(nai.store, "SEARCH_CANDIDATES", 2)
+    newest = [h["published"] for h in full.json("search", "the", "--format", "json")]
+    assert sorted(newest) == sorted(sorted(every)[-2:])
+    dated = [h["published"] for h in full.json("search", "the", "--until", "2025-06", "--format", "json")]
+    assert sorted(dated) == ["2025-03-12", "2025-06-14T10:30:00+01:00"]

@@ -278,6 +278,7 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> 
     assert [r[0] for r in sql(db, "SELECT name FROM _nai_migrations ORDER BY rowid")] == [
         "m001_initial",
         "m002_crawl_state",
+        "m003_date_ordered_search",
     ]
     assert {t: sql(db, f"SELECT count(*) FROM {t}") for t in counts} == counts
     assert sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id") == records

@@ -22,7 +22,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,6 +39,12 @@ HEADLINE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 SNIPPET_TOKENS = 16
 MARK_START, MARK_END = "[", "]"
 SQLITE_HEADER = b"SQLite format 3\x00"
+# The full-text index's rowid: days since 1900-01-01 of the publication (0 when undated) in the high
+# bits, the article id in the low 32. Computed here and, for the migration, in SQL.
+FTS_EPOCH = date(1900, 1, 1)
+FTS_KEY_SQL = "COALESCE(CAST(julianday(substr(published, 1, 10)) - 2415020.5 AS INTEGER), 0) * 4294967296 + id"
+#: A query matching more articles than this ranks the newest this many (see README, "Search").
+SEARCH_CANDIDATES = 2000
 RAW_COMPRESSION_LEVEL = 6
 
 
@@ -207,6 +213,44 @@ def m002_crawl_state(db: sqlite_utils.Database) -> None:
     db.table("articles").add_column("removed_status", int)
 
 
+@migration
+def m003_date_ordered_search(db: sqlite_utils.Database) -> None:
+    """The full-text index keyed by publication day then id (articles.fts_key), so that the newest
+    matches come first in its own order, and date filters are ranges of its rowids."""
+    db.table("articles").add_column("fts_key", int)
+    db.execute(f"UPDATE articles SET fts_key = {FTS_KEY_SQL}")
+    db.table("articles").create_index(["fts_key"], unique=True)
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS articles_ai;
+        DROP TRIGGER IF EXISTS articles_ad;
+        DROP TRIGGER IF EXISTS articles_au;
+        DROP TABLE IF EXISTS articles_fts;
+        """
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE articles_fts USING fts5 (headline, body, "
+        f"tokenize='{TOKENIZER}', content='articles', content_rowid='fts_key')"
+    )
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+    db.executescript(
+        """
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+          INSERT INTO articles_fts (rowid, headline, body) VALUES (new.fts_key, new.headline, new.body);
+        END;
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+          INSERT INTO articles_fts (articles_fts, rowid, headline, body)
+          VALUES ('delete', old.fts_key, old.headline, old.body);
+        END;
+        CREATE TRIGGER articles_au AFTER UPDATE OF headline, body, fts_key ON articles BEGIN
+          INSERT INTO articles_fts (articles_fts, rowid, headline, body)
+          VALUES ('delete', old.fts_key, old.headline, old.body);
+          INSERT INTO articles_fts (rowid, headline, body) VALUES (new.fts_key, new.headline, new.body);
+        END;
+        """
+    )
+
+
 # ---- results --------------------------------------------------------------------------
 
 
@@ -279,6 +323,22 @@ def describe(exc: sqlite3.Error) -> str:
     if "readonly" in text or "read-only" in text:
         return "the archive is read-only"
     return f"archive error: {exc}"
+
+
+def fts_key(published: str | None, article_id: int) -> int:
+    """The full-text rowid of an article: publication day, then id (see FTS_KEY_SQL)."""
+    try:
+        days = max(0, (date.fromisoformat((published or "")[:10]) - FTS_EPOCH).days)
+    except ValueError:
+        days = 0
+    return days * 2**32 + article_id
+
+
+def fts_range(since: str | None, until: str | None) -> tuple[int, int]:
+    """The rowid range of articles published from `since` to `until` (ISO dates, inclusive)."""
+    low = fts_key(since, 0) if since else (2**32 if until else 0)
+    high = fts_key(until, 2**32 - 1) if until else 2**63 - 1
+    return low, high
 
 
 def now_iso() -> str:
@@ -354,8 +414,9 @@ INVARIANTS = (
         "{n} articles point at missing raw pages",
     ),
     (
-        "SELECT (SELECT count(*) FROM articles WHERE id NOT IN (SELECT id FROM articles_fts_docsize))"
-        " + (SELECT count(*) FROM articles_fts_docsize WHERE id NOT IN (SELECT id FROM articles))",
+        "SELECT (SELECT count(*) FROM articles"
+        "  WHERE fts_key IS NULL OR fts_key NOT IN (SELECT id FROM articles_fts_docsize))"
+        " + (SELECT count(*) FROM articles_fts_docsize WHERE id NOT IN (SELECT fts_key FROM articles))",
         "{n} rows differ between the articles and the full-text index",
     ),
 )
@@ -520,17 +581,19 @@ class Archive:
         return int(row["id"])
 
     def _insert(self, article: Article, *, key: str, ckey: str, raw_id: int | None, now: str) -> int:
-        cursor = self.conn.execute(
-            """INSERT INTO articles (key, url, site, headline, published, section, read_count, body,
+        # the id is taken here, under the write lock, because the full-text key is made of it
+        article_id = int(self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM articles").fetchone()[0])
+        self.conn.execute(
+            """INSERT INTO articles (id, fts_key, key, url, site, headline, published, section, read_count, body,
                  author_id, rules, content_key, fingerprint, raw_page_id, first_seen, updated_at, last_seen)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
-                key, article.url, article.site, article.headline, article.published, article.section,
-                article.read_count, article.body, self._author_id(article.author, now), article.rules,
-                ckey, fingerprint(article), raw_id, now, now, now,
+                article_id, fts_key(article.published, article_id), key, article.url, article.site,
+                article.headline, article.published, article.section, article.read_count, article.body,
+                self._author_id(article.author, now), article.rules, ckey, fingerprint(article), raw_id,
+                now, now, now,
             ),
         )  # fmt: skip
-        article_id = int(cursor.lastrowid or 0)
         self._add_version(article_id, article, reason="new", raw_id=raw_id, now=now)
         self._observe(article_id, article.read_count, now)
         self._write_related(article_id, article.related)
@@ -559,12 +622,13 @@ class Archive:
             self._add_version(article_id, article, reason=reason, raw_id=raw_id, now=now)
         new_key = key if key is not None else row["key"]
         self.conn.execute(
-            """UPDATE articles SET key = ?, url = ?, site = ?, headline = ?, published = ?, section = ?,
+            """UPDATE articles SET fts_key = ?, key = ?, url = ?, site = ?, headline = ?, published = ?, section = ?,
                  read_count = COALESCE(?, read_count), body = ?, author_id = ?, rules = ?, content_key = ?,
                  fingerprint = ?, raw_page_id = COALESCE(?, raw_page_id), updated_at = ?, last_seen = ?
                WHERE id = ?""",
             (
-                new_key, article.url, article.site, article.headline, article.published, article.section,
+                fts_key(article.published, article_id), new_key, article.url, article.site, article.headline,
+                article.published, article.section,
                 article.read_count, article.body, self._author_id(article.author, now), article.rules, ckey,
                 fingerprint(article), raw_id, now if changed else row["updated_at"], now, article_id,
             ),
@@ -688,36 +752,48 @@ class Archive:
         limit: int = 20,
         raw: bool = False,
     ) -> list[Hit]:
-        """Best match first: bm25 with the headline weighted above the body, a marked snippet each."""
+        """Best match first: bm25 with the headline weighted above the body, a marked snippet each.
+
+        The full-text index is ordered by publication date, so a query first takes its newest
+        SEARCH_CANDIDATES + 1 matches in index order (cheap: no scoring). When that is all of them,
+        every match is ranked; when there are more (a very common term), the newest
+        SEARCH_CANDIDATES are, so the cost never grows with the archive. Date filters are ranges
+        of the index's rowids. Snippets are made for the hits returned only.
+        """
         query = query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # any argv is text
         match = query if raw else to_match(query)
         if not match.strip():
             return []
-        where = ["articles_fts MATCH ?"]
-        params: list[Any] = [match]
-        if since:
-            where.append("substr(a.published, 1, 10) >= ?")
-            params.append(since)
-        if until:
-            where.append("substr(a.published, 1, 10) <= ?")
-            params.append(until)
-        sql = f"""
-            SELECT a.id, bm25(articles_fts, {HEADLINE_WEIGHT}, {BODY_WEIGHT}) AS score,
-                   snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS}) AS snip
-            FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-            WHERE {" AND ".join(where)}
-            ORDER BY score LIMIT ?"""
+        low, high = fts_range(since, until)
         try:
-            rows = self.conn.execute(sql, [*params, limit]).fetchall()
+            newest = self.conn.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?"
+                " ORDER BY rowid DESC LIMIT ?",
+                (match, low, high, SEARCH_CANDIDATES + 1),
+            ).fetchall()
+            if not newest:
+                return []
+            if len(newest) > SEARCH_CANDIDATES:
+                low = newest[SEARCH_CANDIDATES - 1][0]  # rank the newest candidates only
+            ranked = self.conn.execute(
+                f"SELECT rowid, bm25(articles_fts, {HEADLINE_WEIGHT}, {BODY_WEIGHT}) AS score FROM articles_fts"
+                " WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ? ORDER BY score LIMIT ?",
+                (match, low, high, limit),
+            ).fetchall()
+            hits = []
+            for key, score in ranked:
+                [(snip,)] = self.conn.execute(
+                    f"SELECT snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS})"
+                    " FROM articles_fts WHERE articles_fts MATCH ? AND rowid = ?",
+                    (match, key),
+                ).fetchall()
+                stored = next(self._select("WHERE a.fts_key = ?", (key,)), None)
+                if stored is not None:
+                    hits.append(Hit(stored=stored, rank=round(score, 4), snippet=snip))
         except sqlite3.OperationalError as exc:
             if raw:
                 raise QueryError(f"bad FTS5 query {query!r}: {exc}") from None
             raise
-        hits = []
-        for article_id, score, snip in rows:
-            stored = self.get(article_id)
-            if stored is not None:
-                hits.append(Hit(stored=stored, rank=round(score, 4), snippet=snip))
         return hits
 
     def stats(self) -> dict[str, Any]:

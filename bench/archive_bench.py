@@ -1,0 +1,448 @@
+"""The archive at scale: insert rows/s, bytes per article, search latency, export records/s and the peak
+memory of each command, on synthetic archives of 10k, 100k and 1M articles; and ingest pages/s next to
+trafilatura's rate on the same pages.
+
+The archives are built through the project's own code (Archive.save with nai.model.Article objects) from
+the fixtures' vocabulary with Zipf-like word frequencies; article i is the same whatever the size, so a
+build resumes where it stopped (each batch is one transaction: Ctrl-C loses at most one batch). Three
+control terms give queries at three levels: Tamanrasset (~0.1% of articles), Sonatrach (~7%) and Libya
+(~50%). Search and export are also run as `nai` subprocesses, for their peak memory.
+
+Usage:  python bench/archive_bench.py [--articles 10000 | --sizes 10000,100000,1000000] [--skip-build]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import random
+import re
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, timedelta
+from itertools import accumulate
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from mocksite import FIXTURES, WORDS, article_page  # noqa: E402
+from nai.model import Article, Author, Related  # noqa: E402
+from nai.store import Archive  # noqa: E402
+
+SITE = "north-africa.com"
+RULES = "north-africa.com"  # the site rules' NAME, as a parsed page of the site would carry
+#: (level, term, share of articles). No other generated word contains these as an FTS5 token.
+CONTROL = (("rare", "Tamanrasset", 0.001), ("common", "Sonatrach", 0.07), ("very common", "Libya", 0.5))
+FIRST_DAY, DAYS = date(2006, 1, 1), (date(2026, 1, 1) - date(2006, 1, 1)).days  # twenty years
+SECTIONS = ("Maghreb Edition", "Sahel Edition", "Energy", "Security", "Economy", "Politics", "Migration")
+AUTHORS = (
+    ("The North Africa Journal", "The North Africa Journal is a leading English-language publication."),
+    ("Staff Writer", None),
+    *(
+        (f"{first} {last}", f"{first} {last} covers {beat} for the Journal." if (k % 3) else None)
+        for k, (first, last, beat) in enumerate(
+            (
+                ("Amina", "Belkacem", "Algeria"),
+                ("Youssef", "Trabelsi", "Tunisia"),
+                ("Karim", "El Mansouri", "Morocco"),
+                ("Leila", "Ben Salem", "the Sahel"),
+                ("Omar", "Zidane", "energy markets"),
+                ("Sara", "Haddad", "migration"),
+                ("Hassan", "Ag Ahmed", "Niger and Mali"),
+                ("Nadia", "Chraibi", "security"),
+                ("Farid", "Benali", "Libya's east"),
+                ("Meriem", "Khelifi", "courts and elections"),
+            )
+        )
+    ),
+)
+AUTHOR_WEIGHTS = (40, 10, *([5] * 10))
+WINDOW_STARTS = tuple(range(2006, 2025, 3))  # date filters: two calendar years each, rotating over these
+
+
+# ---- the synthetic corpus: article i is a pure function of (seed, i) -----------------------------------
+
+
+def vocabulary() -> list[str]:
+    """Words of the fixtures' records and mocksite.WORDS, most frequent first, minus the control terms."""
+    counts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    for path in sorted(FIXTURES.glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        texts = [record["headline"], record["body"], *(r["headline"] for r in record["related"])]
+        texts += [r.get("summary") or "" for r in record["related"]]
+        for text in texts:
+            for word in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)?", text):
+                counts[word.casefold()] += 1
+                forms.setdefault(word.casefold(), Counter())[word] += 1
+    for word in WORDS:
+        counts[word.casefold()] += 1
+        forms.setdefault(word.casefold(), Counter())[word] += 1
+    control = {term.casefold() for _, term, _ in CONTROL}
+    kept = [w for w in counts if not control & {t.casefold() for t in re.findall(r"\w+", w)}]  # "Libya’s" too
+    kept.sort(key=lambda w: (-counts[w], w))
+    return [forms[w].most_common(1)[0][0] for w in kept]
+
+
+class Corpus:
+    """Deterministic synthetic articles of the North Africa Journal."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.words = vocabulary()
+        self.cum = list(accumulate(1 / rank for rank in range(1, len(self.words) + 1)))  # Zipf: 1/rank
+        self.head_words = [w for w in self.words if len(w) > 3]
+        self.head_cum = list(accumulate(1 / rank for rank in range(1, len(self.head_words) + 1)))
+
+    def _rng(self, i: int, salt: int) -> random.Random:
+        return random.Random((self.seed << 40) + i * 8 + salt)
+
+    def terms(self, i: int) -> list[str]:
+        rng = self._rng(i, 0)
+        return [term for _, term, share in CONTROL if rng.random() < share]
+
+    def headline(self, i: int) -> tuple[str, str]:
+        """Article i's headline and URL (its slug), which related blocks of later articles repeat."""
+        rng = self._rng(i, 1)
+        words = rng.choices(self.head_words, cum_weights=self.head_cum, k=rng.randint(8, 14))
+        for term in self.terms(i):
+            if rng.random() < 0.3:  # some of the articles that mention a term have it in the headline
+                words[rng.randrange(len(words))] = term
+        headline = " ".join(w[:1].upper() + w[1:] for w in words)
+        return headline, f"https://{SITE}/{re.sub(r'[^a-z0-9]+', '-', headline.lower()).strip('-')}/"
+
+    def _sentence(self, rng: random.Random, n: int) -> list[str]:
+        words = rng.choices(self.words, cum_weights=self.cum, k=n)
+        words[0] = words[0][:1].upper() + words[0][1:]
+        if n > 12 and rng.random() < 0.5:
+            words[rng.randrange(3, n - 3)] += ","
+        words[-1] += "."
+        return words
+
+    def article(self, i: int) -> Article:
+        rng = self._rng(i, 2)
+        published = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+        paragraphs: list[list[str]] = []
+        for _ in range(rng.randint(6, 12)):
+            target, words = rng.randint(40, 120), []
+            while len(words) < target:
+                words += self._sentence(rng, min(rng.randint(8, 26), max(4, target - len(words))))
+            paragraphs.append(words)
+        for term in self.terms(i):
+            for _ in range(rng.choice((1, 1, 1, 2, 3))):
+                words = rng.choice(paragraphs)
+                k = rng.randrange(len(words))
+                words[k] = term + words[k][-1] if words[k][-1] in ",." else term
+        name, blurb = rng.choices(AUTHORS, weights=AUTHOR_WEIGHTS)[0]
+        related = []
+        for j in sorted({i - rng.randint(1, 400) for _ in range(rng.randint(0, 3))} - {i}, reverse=True):
+            if j >= 0:
+                summary = " ".join(self._sentence(rng, rng.randint(20, 45))) if rng.random() < 0.8 else None
+                related.append(Related(*self.headline(j), summary))
+        headline, url = self.headline(i)
+        return Article(
+            headline=headline,
+            body="\n\n".join(" ".join(words) for words in paragraphs),
+            url=url,
+            site=SITE,
+            published=f"{published.isoformat()}T{rng.randint(6, 22):02d}:{rng.randrange(60):02d}:00+01:00",
+            section=rng.choice(SECTIONS),
+            read_count=int(rng.lognormvariate(5.5, 1.3)),
+            author=Author(name, blurb),
+            related=tuple(related),
+            rules=RULES,
+        )
+
+
+# ---- building ----------------------------------------------------------------------------------------
+
+
+def archive_path(directory: Path, size: int, seed: int) -> Path:
+    return directory / f"synthetic-{size}-seed{seed}.db"
+
+
+def count_articles(path: Path) -> int:
+    if not path.exists():
+        return 0
+    with Archive(path, create=False) as archive:
+        return int(archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+
+def build(path: Path, size: int, corpus: Corpus, batch: int) -> tuple[int, float, float]:
+    """Add articles count..size-1, `batch` per transaction. Returns (rows added, seconds in all, seconds
+    making the articles), so that the insert rate counts Archive.save and the commits alone."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with Archive(path) as archive:
+        done = start = int(archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        began, making = time.perf_counter(), 0.0
+        while done < size:
+            end = min(done + batch, size)
+            with archive.transaction():  # each save joins it: a batch is stored whole or not at all
+                for i in range(done, end):
+                    made = time.perf_counter()
+                    article = corpus.article(i)
+                    making += time.perf_counter() - made
+                    saved = archive.save(article)
+                    if saved.status != "new":  # article i must be row i + 1, or resuming would skip some
+                        raise SystemExit(f"article {i} saved as {saved.status} (id {saved.id}): not a fresh build")
+            done = end
+            rate = (done - start) / (time.perf_counter() - began - making)
+            print(f"\r  {path.name}: {done:,}/{size:,} articles, {rate:,.0f} rows/s   ", end="", file=sys.stderr)
+        seconds = time.perf_counter() - began
+        archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if done > start:
+        print(file=sys.stderr)
+    return done - start, seconds, making
+
+
+# ---- measuring -------------------------------------------------------------------------------------------
+
+
+TIME = Path("/usr/bin/time")  # GNU time: the child's own peak RSS (-f %M, in KiB)
+
+
+def run_nai(args: Sequence[str]) -> tuple[float, float, int, str]:
+    """Run `python -m nai ARGS`: (seconds, peak RSS in MB, stdout bytes, stderr).
+
+    With GNU time the peak RSS is the nai process's alone. Without it, it comes from wait4 and is an
+    upper bound: Linux counts the RSS of this (larger) process at fork in the child's ru_maxrss."""
+    command = [sys.executable, "-m", "nai", *args]
+    with tempfile.NamedTemporaryFile("r", prefix="archive-bench-", suffix=".rss") as rss:
+        if TIME.exists():
+            command = [str(TIME), "-f", "%M", "-o", rss.name, *command]
+        began = time.perf_counter()
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+        assert child.stdout is not None and child.stderr is not None
+        size = 0
+        while chunk := child.stdout.read(1 << 20):  # stream: an export must not pile up in this process
+            size += len(chunk)
+        err = child.stderr.read().decode("utf-8", "replace")
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, not RUSAGE_CHILDREN's maximum
+        seconds = time.perf_counter() - began
+        child.returncode = os.waitstatus_to_exitcode(status)
+        lines = rss.read().split()
+        peak = int(lines[-1]) / 1024 if TIME.exists() and lines and lines[-1].isdigit() else rss_mb(usage.ru_maxrss)
+    if child.returncode not in (0, 1):
+        raise SystemExit(f"nai {' '.join(args)} exited {child.returncode}: {err.strip()}")
+    return seconds, peak, size, err
+
+
+def rss_mb(maxrss: int) -> float:
+    return maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes on macOS, KiB on Linux
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]  # nearest rank
+
+
+def table_bytes(path: Path) -> dict[str, int]:
+    """Bytes on disk by part of the archive (SQLite's dbstat: each table with its indexes)."""
+    groups = {
+        "records (articles + indexes)": ("articles",),
+        "versions": ("versions",),
+        "full-text index": ("articles_fts",),
+        "related, read counts, authors": ("related", "read_counts", "authors"),
+        "raw pages": ("raw_pages",),
+    }
+    sizes: Counter[str] = Counter()
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        rows = conn.execute(
+            "SELECT COALESCE(m.tbl_name, s.name), s.pgsize FROM dbstat AS s"
+            " LEFT JOIN sqlite_master AS m ON m.name = s.name WHERE s.aggregate = TRUE"
+        ).fetchall()
+    conn.close()
+    for table, size in rows:
+        group = next((g for g, prefixes in groups.items() if table in prefixes), None)
+        if group is None and table.startswith("articles_fts"):
+            group = "full-text index"
+        sizes[group or "other (schema, crawl state, free pages)"] += size
+    return dict(sizes)
+
+
+def doc_counts(path: Path) -> dict[str, int]:
+    """How many articles hold each control term, from FTS5's own statistics (fts5vocab)."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        conn.execute("CREATE VIRTUAL TABLE temp.bench_vocab USING fts5vocab(main, articles_fts, row)")
+        counts = {
+            term: (conn.execute("SELECT doc FROM bench_vocab WHERE term = ?", (term.lower(),)).fetchone() or (0,))[0]
+            for _, term, _ in CONTROL
+        }
+    conn.close()
+    return counts
+
+
+def measure(path: Path, runs: int) -> None:
+    articles = count_articles(path)
+    file_bytes = path.stat().st_size + sum(p.stat().st_size for p in path.parent.glob(path.name + "-wal"))
+    print(
+        f"\n== {path.name}: {articles:,} articles, {file_bytes / 1e6:,.1f} MB, {file_bytes / articles:,.0f} B/article"
+    )
+    print(f"\n{'part of the archive':<42}{'MB':>10}{'B/article':>12}{'share':>8}")
+    sizes = table_bytes(path)
+    for part, size in sorted(sizes.items(), key=lambda item: -item[1]):
+        print(f"{part:<42}{size / 1e6:>10,.1f}{size / articles:>12,.0f}{size / sum(sizes.values()):>8.0%}")
+
+    docs = doc_counts(path)
+    print(f"\nsearch, limit 20 with snippets: {runs} runs in-process (Archive.search) after one warm-up;")
+    print("one `nai search --format json` subprocess each for its wall time and peak RSS")
+    head = f"{'query':<13}{'term':<13}{'articles':>16}  {'date filter':<24}{'median ms':>10}{'p95 ms':>9}"
+    print(f"\n{head}{'hits':>6}{'process s':>11}{'peak MB':>9}")
+    with Archive(path, create=False) as archive:
+        for level, term, _ in CONTROL:
+            share = f"{docs[term]:,} ({docs[term] / articles:.1%})"
+            for filtered in (False, True):
+                windows = [(f"{y}-01-01", f"{y + 1}-12-31") for y in WINDOW_STARTS] if filtered else [(None, None)]
+                archive.search(term, since=windows[0][0], until=windows[0][1], limit=20)  # warm-up
+                samples, hits = [], []
+                for k in range(runs):
+                    since, until = windows[k % len(windows)]
+                    began = time.perf_counter()
+                    found = archive.search(term, since=since, until=until, limit=20)
+                    samples.append((time.perf_counter() - began) * 1000)
+                    hits.append(len(found))
+                since, until = windows[0]
+                cli = ["--db", str(path), "search", term, "--format", "json"]
+                cli += ["--since", since, "--until", until] if filtered else []
+                seconds, peak, _, _ = run_nai(cli)
+                label = "2 years, rotating" if filtered else "none"
+                print(
+                    f"{level:<13}{term:<13}{share:>16}  {label:<24}{statistics.median(samples):>10.1f}"
+                    f"{percentile(samples, 95):>9.1f}{statistics.mean(hits):>6.0f}{seconds:>11.2f}{peak:>9.0f}"
+                )
+
+        began = time.perf_counter()
+        exported = sum(1 for stored in archive.records() if stored.to_record())
+        in_process = time.perf_counter() - began
+    seconds, peak, size, _ = run_nai(["--db", str(path), "export"])
+    print(f"\n{'export':<46}{'records':>10}{'seconds':>9}{'records/s':>11}{'peak MB':>9}")
+    print(f"{'Archive.records() + to_record(), in-process':<46}{exported:>10,}{in_process:>9.1f}", end="")
+    print(f"{exported / in_process:>11,.0f}")
+    print(f"{f'nai export (jsonl, {size / 1e6:,.0f} MB), whole process':<46}{articles:>10,}{seconds:>9.1f}", end="")
+    print(f"{articles / seconds:>11,.0f}{peak:>9.0f}")
+
+
+# ---- ingest of real pages ------------------------------------------------------------------------------
+
+
+def ingest_section(pages: int) -> None:
+    import trafilatura  # only this section needs it
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    with tempfile.TemporaryDirectory(prefix="archive-bench-") as tmp:
+        folder = Path(tmp) / "pages"
+        folder.mkdir()
+        for n in range(1, pages + 1):
+            page = article_page(
+                f"https://{SITE}",
+                n,
+                published=date(2016, 1, 1) + timedelta(days=n),
+                read_count=10 * n,
+                related=tuple(m for m in (n - 1, n - 2) if m >= 1),
+            )
+            (folder / f"story-{n}.html").write_bytes(page)
+        files = sorted(folder.iterdir())
+        page_bytes = sum(f.stat().st_size for f in files)
+
+        texts = [f.read_text(encoding="utf-8") for f in files]
+        trafilatura.bare_extraction(texts[0], with_metadata=True)  # warm-up: imports and lazy setup
+        began = time.perf_counter()
+        for text in texts:
+            trafilatura.bare_extraction(text, with_metadata=True)
+        trafilatura_seconds = time.perf_counter() - began
+
+        startup, startup_peak, _, _ = run_nai(["--version"])
+        has_jobs = (
+            "--jobs"
+            in subprocess.run(
+                [sys.executable, "-m", "nai", "ingest", "--help"], capture_output=True, text=True, cwd=ROOT
+            ).stdout
+        )
+        results = []
+        for jobs in (1, 2) if has_jobs else (1,):
+            db = Path(tmp) / f"ingest-{jobs}.db"
+            seconds, peak, _, err = run_nai(
+                ["--db", str(db), "ingest", *(["--jobs", "2"] if jobs > 1 else []), str(folder)]
+            )
+            with sqlite3.connect(db) as conn:
+                stored, generic = conn.execute(
+                    "SELECT count(*), count(*) FILTER (WHERE rules = 'generic') FROM articles"
+                ).fetchone()
+            conn.close()
+            if stored != pages:
+                print(f"  nai ingest --jobs {jobs}: {stored} of {pages} stored; {err.strip()[-300:]}", file=sys.stderr)
+            results.append((jobs, seconds, peak, stored, generic, db))
+
+        print(f"\n== ingest: {pages:,} pages from mocksite.article_page, {page_bytes / pages / 1000:,.1f} KB each")
+        print(f"\n{'what':<52}{'seconds':>9}{'pages/s':>9}{'vs trafilatura':>16}{'peak MB':>9}")
+        traf_rate = pages / trafilatura_seconds
+        print(f"{'trafilatura.bare_extraction(with_metadata), in-process':<52}{trafilatura_seconds:>9.2f}", end="")
+        print(f"{traf_rate:>9.1f}{'1.0x':>16}")
+        for jobs, seconds, peak, stored, generic, _ in results:
+            what = f"nai ingest{' --jobs 2' if jobs > 1 else ''}, whole process ({stored} stored, {generic} generic)"
+            print(
+                f"{what:<52}{seconds:>9.2f}{pages / seconds:>9.1f}{f'{pages / seconds / traf_rate:.1f}x':>16}", end=""
+            )
+            print(f"{peak:>9.0f}")
+        print(f"{'  of which: python -m nai --version (startup)':<52}{startup:>9.2f}{'':>25}{startup_peak:>9.0f}")
+        if len(results) == 2:
+            print(f"--jobs 2 vs one job: {results[0][1] / results[1][1]:.2f}x")
+        else:
+            print("nai ingest has no --jobs option: skipped")
+        db = results[0][5]
+        sizes = table_bytes(db)
+        total = db.stat().st_size
+        print(f"\narchive of the ingest: {total / pages:,.0f} B/page in all; by part: ", end="")
+        print(", ".join(f"{part} {size / pages:,.0f}" for part, size in sorted(sizes.items(), key=lambda x: -x[1])))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=10_000, help="archive size (default 10000)")
+    parser.add_argument("--sizes", help="comma-separated sizes, e.g. 10000,100000,1000000 (overrides --articles)")
+    parser.add_argument("--dir", type=Path, default=ROOT / "bench" / "data", help="where archives are kept")
+    parser.add_argument("--seed", type=int, default=4, help="corpus seed; each seed has its own archive files")
+    parser.add_argument("--batch", type=int, default=2000, help="articles per transaction")
+    parser.add_argument("--runs", type=int, default=30, help="timed searches per query")
+    parser.add_argument("--pages", type=int, default=300, help="pages for the ingest section (0: skip it)")
+    parser.add_argument("--skip-build", action="store_true", help="measure the archives as they are")
+    args = parser.parse_args()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")] if args.sizes else [args.articles]
+    corpus = Corpus(args.seed)
+    print(f"vocabulary: {len(corpus.words):,} words from the fixtures (Zipf 1/rank), seed {args.seed}")
+    for size in sizes:
+        path = archive_path(args.dir, size, args.seed)
+        if not args.skip_build:
+            try:
+                added, seconds, making = build(path, size, corpus, args.batch)
+            except KeyboardInterrupt:
+                print(f"\ninterrupted: {count_articles(path):,} articles kept in {path}; run again to resume")
+                raise SystemExit(130) from None
+            peak = rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            if added:
+                print(
+                    f"\nbuilt {path.name}: {added:,} articles in {seconds:,.1f} s ({added / seconds:,.0f}/s), of which"
+                    f" {making:,.1f} s making them; insert rate (Archive.save + commits, {args.batch:,} per"
+                    f" transaction): {added / (seconds - making):,.0f} rows/s; peak RSS of this process {peak:,.0f} MB"
+                )
+            else:
+                print(f"\n{path.name}: already built")
+        if not path.exists():
+            raise SystemExit(f"{path}: no archive (run without --skip-build)")
+        measure(path, args.runs)
+    if args.pages:
+        ingest_section(args.pages)
+
+
+if __name__ == "__main__":
+    main()
