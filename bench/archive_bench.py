@@ -270,6 +270,17 @@ def table_bytes(path: Path) -> dict[str, int]:
     return dict(sizes)
 
 
+def print_parts(sizes: dict[str, int], count: int, unit: str) -> None:
+    print(f"{'part of the archive':<42}{'MB':>10}{f'B/{unit}':>12}{'share':>8}")
+    for part, size in sorted(sizes.items(), key=lambda item: -item[1]):
+        print(f"{part:<42}{size / 1e6:>10,.1f}{size / count:>12,.0f}{size / sum(sizes.values()):>8.0%}")
+
+
+def file_bytes(path: Path) -> int:
+    wal = path.with_name(path.name + "-wal")
+    return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
 def doc_counts(path: Path) -> dict[str, int]:
     """How many articles hold each control term, from FTS5's own statistics (fts5vocab)."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
@@ -362,17 +373,12 @@ def ingest_section(pages: int) -> None:
         trafilatura_seconds = time.perf_counter() - began
 
         startup, startup_peak, _, _ = run_nai(["--version"])
-        has_jobs = (
-            "--jobs"
-            in subprocess.run(
-                [sys.executable, "-m", "nai", "ingest", "--help"], capture_output=True, text=True, cwd=ROOT
-            ).stdout
-        )
+        help_text = subprocess.run([sys.executable, "-m", "nai", "ingest", "--help"], capture_output=True, text=True)
         results = []
-        for jobs in (1, 2) if has_jobs else (1,):
+        for jobs in (1, 2) if "--jobs" in help_text.stdout else (1,):
             db = Path(tmp) / f"ingest-{jobs}.db"
             seconds, peak, _, err = run_nai(
-                ["--db", str(db), "ingest", *(["--jobs", "2"] if jobs > 1 else []), str(folder)]
+                ["--db", str(db), "ingest", *(["--jobs", str(jobs)] if jobs > 1 else []), str(folder)]
             )
             with sqlite3.connect(db) as conn:
                 stored, generic = conn.execute(
@@ -381,29 +387,25 @@ def ingest_section(pages: int) -> None:
             conn.close()
             if stored != pages:
                 print(f"  nai ingest --jobs {jobs}: {stored} of {pages} stored; {err.strip()[-300:]}", file=sys.stderr)
-            results.append((jobs, seconds, peak, stored, generic, db))
+            results.append((jobs, seconds, peak, f"{stored} stored, {generic} by the generic extractor"))
+        sizes, total = table_bytes(Path(tmp) / "ingest-1.db"), file_bytes(Path(tmp) / "ingest-1.db")
 
-        print(f"\n== ingest: {pages:,} pages from mocksite.article_page, {page_bytes / pages / 1000:,.1f} KB each")
-        print(f"\n{'what':<52}{'seconds':>9}{'pages/s':>9}{'vs trafilatura':>16}{'peak MB':>9}")
-        traf_rate = pages / trafilatura_seconds
-        print(f"{'trafilatura.bare_extraction(with_metadata), in-process':<52}{trafilatura_seconds:>9.2f}", end="")
-        print(f"{traf_rate:>9.1f}{'1.0x':>16}")
-        for jobs, seconds, peak, stored, generic, _ in results:
-            what = f"nai ingest{' --jobs 2' if jobs > 1 else ''}, whole process ({stored} stored, {generic} generic)"
-            print(
-                f"{what:<52}{seconds:>9.2f}{pages / seconds:>9.1f}{f'{pages / seconds / traf_rate:.1f}x':>16}", end=""
-            )
-            print(f"{peak:>9.0f}")
-        print(f"{'  of which: python -m nai --version (startup)':<52}{startup:>9.2f}{'':>25}{startup_peak:>9.0f}")
-        if len(results) == 2:
-            print(f"--jobs 2 vs one job: {results[0][1] / results[1][1]:.2f}x")
-        else:
-            print("nai ingest has no --jobs option: skipped")
-        db = results[0][5]
-        sizes = table_bytes(db)
-        total = db.stat().st_size
-        print(f"\narchive of the ingest: {total / pages:,.0f} B/page in all; by part: ", end="")
-        print(", ".join(f"{part} {size / pages:,.0f}" for part, size in sorted(sizes.items(), key=lambda x: -x[1])))
+    traf_rate = pages / trafilatura_seconds
+    print(f"\n== ingest: {pages:,} pages from mocksite.article_page, {page_bytes / pages / 1000:,.1f} KB each\n")
+    print(f"{'what':<58}{'seconds':>9}{'pages/s':>9}{'vs trafilatura':>16}{'peak MB':>9}")
+    print(f"{'trafilatura bare_extraction(with_metadata), in-process':<58}{trafilatura_seconds:>9.2f}", end="")
+    print(f"{traf_rate:>9.1f}{'1.0x':>16}")
+    for jobs, seconds, peak, _ in results:
+        what = f"nai ingest --jobs {jobs}, whole process"
+        print(f"{what:<58}{seconds:>9.2f}{pages / seconds:>9.1f}{pages / seconds / traf_rate:>15.2f}x{peak:>9.0f}")
+    print(f"{'  (python -m nai --version alone: startup)':<58}{startup:>9.2f}{'':>34}{startup_peak:>9.0f}")
+    print(f"\nnai ingest: {results[0][3]}", end="")
+    if len(results) == 2:
+        print(f"; --jobs 2 is {results[0][1] / results[1][1]:.2f}x one job")
+    else:
+        print("; it has no --jobs option: --jobs 2 skipped")
+    print(f"\narchive of the ingest (raw pages kept): {total:,} bytes, {total / pages:,.0f} B/page")
+    print_parts(sizes, pages, "page")
 
 
 def main() -> None:
