@@ -1,12 +1,15 @@
-"""The archive at scale: insert rows/s, bytes per article, search latency, export records/s and the peak
-memory of each command, on synthetic archives of 10k, 100k and 1M articles; and ingest pages/s next to
-trafilatura's rate on the same pages.
+"""The archive at scale: synthetic archives of 10k, 100k, 1M articles; insert, search, export and ingest.
+
+Prints insert rows/s, bytes per article, search latency (median, p95) for rare, common and very common
+terms with and without a date filter, export records/s, the peak memory of each command, and ingest
+pages/s next to trafilatura's rate on the same pages.
 
 The archives are built through the project's own code (Archive.save with nai.model.Article objects) from
 the fixtures' vocabulary with Zipf-like word frequencies; article i is the same whatever the size, so a
 build resumes where it stopped (each batch is one transaction: Ctrl-C loses at most one batch). Three
 control terms give queries at three levels: Tamanrasset (~0.1% of articles), Sonatrach (~7%) and Libya
-(~50%). Search and export are also run as `nai` subprocesses, for their peak memory.
+(~50%). Search and export are also run as `nai` subprocesses, for their peak memory (GNU time when
+/usr/bin/time exists). A 1M archive takes about 15 GB of disk (bench/data/ is git-ignored).
 
 Usage:  python bench/archive_bench.py [--articles 10000 | --sizes 10000,100000,1000000] [--skip-build]
 """
@@ -28,8 +31,10 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import closing
 from datetime import date, timedelta
 from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +48,7 @@ SITE = "north-africa.com"
 RULES = "north-africa.com"  # the site rules' NAME, as a parsed page of the site would carry
 #: (level, term, share of articles). No other generated word contains these as an FTS5 token.
 CONTROL = (("rare", "Tamanrasset", 0.001), ("common", "Sonatrach", 0.07), ("very common", "Libya", 0.5))
+TERMS_FOLDED = tuple(term.lower() for _, term, _ in CONTROL)  # as FTS5's unicode61 tokenizer stores them
 FIRST_DAY, DAYS = date(2006, 1, 1), (date(2026, 1, 1) - date(2006, 1, 1)).days  # twenty years
 SECTIONS = ("Maghreb Edition", "Sahel Edition", "Energy", "Security", "Economy", "Politics", "Migration")
 AUTHORS = (
@@ -67,6 +73,7 @@ AUTHORS = (
     ),
 )
 AUTHOR_WEIGHTS = (40, 10, *([5] * 10))
+SLOTS = 2**16  # the Zipf table: a uniform 16-bit number picks a word
 WINDOW_STARTS = tuple(range(2006, 2025, 3))  # date filters: two calendar years each, rotating over these
 
 
@@ -100,7 +107,11 @@ class Corpus:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self.words = vocabulary()
-        self.cum = list(accumulate(1 / rank for rank in range(1, len(self.words) + 1)))  # Zipf: 1/rank
+        # Zipf, weight 1/rank: each word gets its share of 65,536 slots (the rarest still get several)
+        weights = [1 / rank for rank in range(1, len(self.words) + 1)]
+        slots = [max(1, round(w / sum(weights) * SLOTS)) for w in weights]
+        slots[0] += SLOTS - sum(slots)
+        self.table = [word for word, n in zip(self.words, slots, strict=True) for _ in range(n)]
         self.head_words = [w for w in self.words if len(w) > 3]
         self.head_cum = list(accumulate(1 / rank for rank in range(1, len(self.head_words) + 1)))
 
@@ -121,23 +132,28 @@ class Corpus:
         headline = " ".join(w[:1].upper() + w[1:] for w in words)
         return headline, f"https://{SITE}/{re.sub(r'[^a-z0-9]+', '-', headline.lower()).strip('-')}/"
 
-    def _sentence(self, rng: random.Random, n: int) -> list[str]:
-        words = rng.choices(self.words, cum_weights=self.cum, k=n)
-        words[0] = words[0][:1].upper() + words[0][1:]
-        if n > 12 and rng.random() < 0.5:
-            words[rng.randrange(3, n - 3)] += ","
-        words[-1] += "."
+    def _words(self, rng: random.Random, n: int) -> list[str]:
+        """n words drawn by Zipf frequency: 16-bit random numbers looked up in the slot table, at C speed."""
+        if n == 1:
+            return [self.table[int.from_bytes(rng.randbytes(2), "little")]]
+        return list(itemgetter(*memoryview(rng.randbytes(2 * n)).cast("H"))(self.table))
+
+    def _sentences(self, rng: random.Random, n: int) -> list[str]:
+        """About n words as sentences of 8 to 26 words, capitalised, some with a comma."""
+        words, start = self._words(rng, n), 0
+        while start < n:
+            end = min(n, start + rng.randint(8, 26))
+            words[start] = words[start][:1].upper() + words[start][1:]
+            if end - start > 12 and rng.random() < 0.5:
+                words[rng.randrange(start + 3, end - 3)] += ","
+            words[end - 1] += "."
+            start = end
         return words
 
     def article(self, i: int) -> Article:
         rng = self._rng(i, 2)
         published = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
-        paragraphs: list[list[str]] = []
-        for _ in range(rng.randint(6, 12)):
-            target, words = rng.randint(40, 120), []
-            while len(words) < target:
-                words += self._sentence(rng, min(rng.randint(8, 26), max(4, target - len(words))))
-            paragraphs.append(words)
+        paragraphs = [self._sentences(rng, rng.randint(40, 120)) for _ in range(rng.randint(6, 12))]
         for term in self.terms(i):
             for _ in range(rng.choice((1, 1, 1, 2, 3))):
                 words = rng.choice(paragraphs)
@@ -147,7 +163,7 @@ class Corpus:
         related = []
         for j in sorted({i - rng.randint(1, 400) for _ in range(rng.randint(0, 3))} - {i}, reverse=True):
             if j >= 0:
-                summary = " ".join(self._sentence(rng, rng.randint(20, 45))) if rng.random() < 0.8 else None
+                summary = " ".join(self._sentences(rng, rng.randint(20, 45))) if rng.random() < 0.8 else None
                 related.append(Related(*self.headline(j), summary))
         headline, url = self.headline(i)
         return Article(
@@ -184,6 +200,10 @@ def build(path: Path, size: int, corpus: Corpus, batch: int) -> tuple[int, float
     path.parent.mkdir(parents=True, exist_ok=True)
     with Archive(path) as archive:
         done = start = int(archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        if start:  # resuming: the last article stored must be this corpus's article start - 1, row `start`
+            last = archive.get(start)
+            if last is None or last.to_record() != corpus.article(start - 1).to_record(id=start):
+                raise SystemExit(f"{path}: made by another version of this script; delete it to rebuild")
         began, making = time.perf_counter(), 0.0
         while done < size:
             end = min(done + batch, size)
@@ -256,12 +276,11 @@ def table_bytes(path: Path) -> dict[str, int]:
         "raw pages": ("raw_pages",),
     }
     sizes: Counter[str] = Counter()
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         rows = conn.execute(
             "SELECT COALESCE(m.tbl_name, s.name), s.pgsize FROM dbstat AS s"
             " LEFT JOIN sqlite_master AS m ON m.name = s.name WHERE s.aggregate = TRUE"
         ).fetchall()
-    conn.close()
     for table, size in rows:
         group = next((g for g, prefixes in groups.items() if table in prefixes), None)
         if group is None and table.startswith("articles_fts"):
@@ -283,26 +302,17 @@ def file_bytes(path: Path) -> int:
 
 def doc_counts(path: Path) -> dict[str, int]:
     """How many articles hold each control term, from FTS5's own statistics (fts5vocab)."""
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         conn.execute("CREATE VIRTUAL TABLE temp.bench_vocab USING fts5vocab(main, articles_fts, row)")
-        counts = {
-            term: (conn.execute("SELECT doc FROM bench_vocab WHERE term = ?", (term.lower(),)).fetchone() or (0,))[0]
-            for _, term, _ in CONTROL
-        }
-    conn.close()
-    return counts
+        found = dict(conn.execute("SELECT term, doc FROM bench_vocab WHERE term IN (?, ?, ?)", TERMS_FOLDED))
+    return {term: found.get(term.lower(), 0) for _, term, _ in CONTROL}
 
 
 def measure(path: Path, runs: int) -> None:
     articles = count_articles(path)
-    file_bytes = path.stat().st_size + sum(p.stat().st_size for p in path.parent.glob(path.name + "-wal"))
-    print(
-        f"\n== {path.name}: {articles:,} articles, {file_bytes / 1e6:,.1f} MB, {file_bytes / articles:,.0f} B/article"
-    )
-    print(f"\n{'part of the archive':<42}{'MB':>10}{'B/article':>12}{'share':>8}")
-    sizes = table_bytes(path)
-    for part, size in sorted(sizes.items(), key=lambda item: -item[1]):
-        print(f"{part:<42}{size / 1e6:>10,.1f}{size / articles:>12,.0f}{size / sum(sizes.values()):>8.0%}")
+    total = file_bytes(path)
+    print(f"\n== {path.name}: {articles:,} articles, {total / 1e6:,.1f} MB, {total / articles:,.0f} B/article\n")
+    print_parts(table_bytes(path), articles, "article")
 
     docs = doc_counts(path)
     print(f"\nsearch, limit 20 with snippets: {runs} runs in-process (Archive.search) after one warm-up;")
@@ -380,11 +390,10 @@ def ingest_section(pages: int) -> None:
             seconds, peak, _, err = run_nai(
                 ["--db", str(db), "ingest", *(["--jobs", str(jobs)] if jobs > 1 else []), str(folder)]
             )
-            with sqlite3.connect(db) as conn:
+            with closing(sqlite3.connect(db)) as conn:
                 stored, generic = conn.execute(
                     "SELECT count(*), count(*) FILTER (WHERE rules = 'generic') FROM articles"
                 ).fetchone()
-            conn.close()
             if stored != pages:
                 print(f"  nai ingest --jobs {jobs}: {stored} of {pages} stored; {err.strip()[-300:]}", file=sys.stderr)
             results.append((jobs, seconds, peak, f"{stored} stored, {generic} by the generic extractor"))
