@@ -284,6 +284,7 @@ class Stored:
     article: Article
     first_seen: str
     updated_at: str | None
+    fts_key: int | None = None
 
     def to_record(self) -> dict[str, Any]:
         return self.article.to_record(id=self.id)
@@ -432,7 +433,7 @@ ORPHANS = (
 
 ARTICLE_COLUMNS = (
     "a.id, a.url, a.site, a.headline, a.published, a.section, a.read_count, a.body, "
-    "a.rules, a.first_seen, a.updated_at, au.name AS author_name, au.blurb AS author_blurb, "
+    "a.rules, a.first_seen, a.updated_at, a.fts_key, au.name AS author_name, au.blurb AS author_blurb, "
     "(SELECT json_group_array(json_object('headline', r.headline, 'url', r.url, "
     "'summary', r.summary)) FROM (SELECT * FROM related r WHERE r.article_id = a.id "
     "ORDER BY r.position) r) AS related_json"
@@ -714,7 +715,9 @@ class Archive:
             },
             rules=r["rules"] or "generic",
         )
-        return Stored(id=r["id"], article=article, first_seen=r["first_seen"], updated_at=r["updated_at"])
+        return Stored(
+            id=r["id"], article=article, first_seen=r["first_seen"], updated_at=r["updated_at"], fts_key=r["fts_key"]
+        )
 
     def _select(self, where: str = "", params: tuple[Any, ...] = (), order: str = "a.id") -> Iterator[Stored]:
         cursor = self.conn.execute(f"SELECT {ARTICLE_COLUMNS} FROM {ARTICLE_FROM} {where} ORDER BY {order}", params)
@@ -780,16 +783,21 @@ class Archive:
                 " WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ? ORDER BY score LIMIT ?",
                 (match, low, high, limit),
             ).fetchall()
-            hits = []
-            for key, score in ranked:
-                [(snip,)] = self.conn.execute(
-                    f"SELECT snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS})"
-                    " FROM articles_fts WHERE articles_fts MATCH ? AND rowid = ?",
-                    (match, key),
+            keys = [key for key, _ in ranked]
+            marks = ", ".join("?" for _ in keys)
+            snippets = dict(
+                self.conn.execute(
+                    f"SELECT rowid, snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS})"
+                    f" FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+                    (match, *keys),
                 ).fetchall()
-                stored = next(self._select("WHERE a.fts_key = ?", (key,)), None)
-                if stored is not None:
-                    hits.append(Hit(stored=stored, rank=round(score, 4), snippet=snip))
+            )
+            stored = {s.fts_key: s for s in self._select(f"WHERE a.fts_key IN ({marks})", tuple(keys))}
+            hits = [
+                Hit(stored=stored[key], rank=round(score, 4), snippet=snippets.get(key, ""))
+                for key, score in ranked
+                if key in stored
+            ]
         except sqlite3.OperationalError as exc:
             if raw:
                 raise QueryError(f"bad FTS5 query {query!r}: {exc}") from None
