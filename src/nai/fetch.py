@@ -9,15 +9,12 @@ fetched at all after the retries raises FetchError.
 from __future__ import annotations
 
 import email.utils
-import gzip
-import io
 import logging
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.client import HTTPException
@@ -25,6 +22,7 @@ from typing import Any
 
 from . import __version__
 from .errors import FetchError
+from .gzipped import InflateError, inflate
 from .urls import host_of
 
 log = logging.getLogger(__name__)
@@ -195,13 +193,9 @@ _OPENER = urllib.request.build_opener(_SameSiteRedirects)
 
 def _gunzip(body: bytes, limit: int, url: str) -> bytes:
     try:
-        with gzip.GzipFile(fileobj=io.BytesIO(body)) as f:
-            out = f.read(limit + 1)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise FetchError(f"{url}: bad gzip encoding: {exc}", retry=False) from None
-    if len(out) > limit:
-        raise FetchError(f"{url}: response inflates past {limit // 1024 // 1024} MB", retry=False)
-    return out
+        return inflate(body, limit=limit)
+    except InflateError as exc:
+        raise FetchError(f"{url}: {exc}", retry=False) from None
 
 
 def retry_after_seconds(value: str | None, *, now: float | None = None) -> float:

@@ -6,15 +6,12 @@ A failure never stops the batch and never leaves anything in the archive.
 
 from __future__ import annotations
 
-import gzip
-import io
 import logging
 import os
 import signal
 import sqlite3
 import sys
 import threading
-import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from .errors import ArchiveError, InputError, NaiError, ParseError
+from .gzipped import MAGIC, InflateError, inflate
 from .model import Article
 from .parse import parse_article
 from .store import Archive, RawPage, describe, is_fatal
@@ -37,7 +35,6 @@ DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 DEFAULT_PAGE_SECONDS = 20.0
 IN_FLIGHT_PER_JOB = 8  # parsed pages waiting for the writer, per worker
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
-GZIP_MAGIC = b"\x1f\x8b"
 STDIN = "-"
 
 Status = Literal["new", "updated", "unchanged", "failed"]
@@ -117,21 +114,16 @@ def read_source(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES, stdin: Bi
         except OSError as exc:
             raise InputError(exc.strerror or str(exc)) from None
         _check_size(len(data), max_bytes)
-    if data.startswith(GZIP_MAGIC):
+    if data.startswith(MAGIC):
         return _gunzip(data, max_bytes)
     return data
 
 
 def _gunzip(data: bytes, max_bytes: int) -> bytes:
-    """Inflate at most max_bytes: a small file that inflates to gigabytes stops at the limit."""
     try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
-            out = f.read(max_bytes + 1)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(f"corrupt gzip data: {exc}") from None
-    if len(out) > max_bytes:
-        raise InputError(f"inflates past the {_mb(max_bytes)} limit (a decompression bomb?)")
-    return out
+        return inflate(data, limit=max_bytes)
+    except InflateError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _check_size(size: int, max_bytes: int) -> None:

@@ -9,14 +9,11 @@ every URL lives in the archive's `urls` table, so each run fetches only what is 
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
 import logging
 import re
 import time
 import urllib.robotparser
-import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -29,6 +26,7 @@ from lxml import html as lxml_html
 from . import dates
 from .errors import FetchError, NaiError, ParseError
 from .fetch import Fetcher, Response
+from .gzipped import MAGIC, InflateError, inflate
 from .ingest import parse_page
 from .store import Archive, now_iso
 from .urls import host_of, url_key
@@ -99,14 +97,11 @@ class Report:
 
 def parse_sitemap(data: bytes) -> tuple[list[Entry], list[Entry]]:
     """A sitemap's (child sitemaps, page URLs), each with its <lastmod>; gzipped or not."""
-    if data[:2] == b"\x1f\x8b":
+    if data.startswith(MAGIC):
         try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
-                data = f.read(MAX_SITEMAP_BYTES + 1)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise ParseError(f"corrupt gzipped sitemap: {exc}") from None
-        if len(data) > MAX_SITEMAP_BYTES:
-            raise ParseError("sitemap inflates past its size limit")
+            data = inflate(data, limit=MAX_SITEMAP_BYTES)
+        except InflateError as exc:
+            raise ParseError(f"sitemap: {exc}") from None
     try:
         root = etree.fromstring(data.strip(), parser=XML_PARSER)
     except etree.XMLSyntaxError as exc:
