@@ -319,6 +319,8 @@ def describe(exc: sqlite3.Error) -> str:
     text = str(exc).lower()
     if "disk is full" in text:
         return "the disk is full (nothing half-written; free some space and run again)"
+    if "locked" in text or "busy" in text:
+        return "the archive is busy: another process kept it locked for 30 s; try again later"
     if "disk i/o error" in text:
         return "disk I/O error: is the disk full or failing? (nothing half-written)"
     if "readonly" in text or "read-only" in text:
@@ -941,6 +943,8 @@ class Archive:
         try:
             self.conn.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError as exc:
+            if is_fatal(exc):  # busy, read-only, I/O: a fact about the file, not about the index
+                raise
             problems.append(f"full-text index: {exc} (nai check --repair rebuilds it)")
         for sql, message in INVARIANTS:
             count = self.conn.execute(sql).fetchone()[0]
