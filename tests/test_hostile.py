@@ -150,3 +150,26 @@ def test_hostile_queries_through_the_cli(archive: Archive, query: str, raw: bool
     assert "Traceback" not in result.stderr
     if result.exit_code == 1:
         assert raw and result.stderr.count("\n") == 1
+
+
+def test_a_long_query_is_cut_to_its_first_distinct_words() -> None:
+    from nai.store import MAX_QUERY_TERMS, to_match
+
+    assert to_match("a " * 5000) == '"a"'
+    words = " ".join(f"w{i}" for i in range(1000))
+    assert to_match(words).count('"') == 2 * MAX_QUERY_TERMS
+    assert len(to_match('"' + "a b " * 50_000 + '"').split()) == MAX_QUERY_TERMS
+
+
+@pytest.mark.parametrize("query", [" ".join(f"w{i}" for i in range(3000)), "a " * 50_000])
+def test_long_queries_through_the_cli(archive: Archive, query: str) -> None:
+    plain = Nai(archive.path)("search", "--", query)
+    assert plain.exit_code == 0
+    raw = Nai(archive.path)("search", "--raw", "--", query)
+    assert raw.exit_code == 1 and raw.stderr.startswith("nai: --raw query longer than")
+
+
+def test_a_tag_crowded_with_attributes_is_refused_before_parsing() -> None:
+    page = b"<html><body><h1>A</h1><p " + b" ".join(b"a%d='x'" % i for i in range(200_000)) + b">t</p></body></html>"
+    with pytest.raises(ParseError, match="more than 1000 attributes"):
+        parse_page(page)

@@ -4,6 +4,7 @@ self-check and repair, backups, schema upgrades. Real processes and real SQLite 
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import random
 import resource
@@ -199,8 +200,15 @@ def test_read_only_archive_gives_a_clear_error(small_mount: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "read-only" in result.stderr or "readonly" in result.stderr or "unable to open" in result.stderr
+    for args in (("search", "Haftar"), ("show", "1"), ("export",), ("stats",), ("check",)):
+        reading = run_nai(db, *args)  # what only reads still works on a read-only archive
+        assert reading.returncode == 0, (args, reading.stderr)
+    assert [json.loads(line) for line in run_nai(db, "export").stdout.splitlines()] == before
+    copy = small_mount.parent / "copy.db"
+    assert run_nai(db, "backup", str(copy)).returncode == 0
     subprocess.run(["mount", "-o", "remount,rw", str(small_mount)], check=True)
     assert Nai(db).jsonl("export") == before
+    assert Nai(copy).jsonl("export") == before
 
 
 def test_small_filesystem_fills_up_cleanly(small_mount: Path, pages: Path) -> None:
@@ -289,3 +297,23 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> 
         {k: v for k, v in r.items() if k != "id"} for r in Nai(fresh).jsonl("export")
     ]
     assert os.path.getsize(db) > 0
+
+
+def test_repair_goes_on_past_a_damaged_raw_page(archive: Nai) -> None:
+    with sqlite3.connect(archive.db) as conn:
+        conn.execute(
+            "UPDATE raw_pages SET content = zeroblob(10) WHERE id = (SELECT raw_page_id FROM articles WHERE id = 1)"
+        )
+        conn.execute("UPDATE articles SET body = 'damaged' WHERE id = 2")
+    result = archive("check", "--repair")
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+    assert "not rebuilt: its raw page is damaged" in result.stdout
+    assert archive.json("show", "2", "--format", "json")["body"] != "damaged"
+
+
+def test_a_reader_that_stops_early_is_no_error(archive: Nai) -> None:
+    pipe = subprocess.run(
+        f"{sys.executable} -m nai --db {archive.db} export | head -c 10", shell=True, capture_output=True, text=True
+    )
+    assert len(pipe.stdout) == 10
+    assert "Error" not in pipe.stderr and "unexpected" not in pipe.stderr

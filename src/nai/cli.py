@@ -55,7 +55,7 @@ class NaiGroup(click.Group):
         except sqlite3.Error as exc:  # the archive itself: disk full, read-only, corrupt
             settings = ctx.find_object(Settings)
             raise Failure(f"{settings.db if settings else 'archive'}: {describe(exc)}") from None
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as exc:
             settings = ctx.find_object(Settings)
@@ -459,4 +459,8 @@ def scrape_command(
 
 
 def main() -> None:
-    cli(prog_name="nai")
+    try:
+        cli(prog_name="nai")
+    except BrokenPipeError:  # `nai export | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(EXIT_FAILURE)

@@ -63,7 +63,11 @@ ARTICLE_TYPES = {
 }
 #: Real article pages have a few thousand elements; extraction time grows with the count, so a
 #: page past this limit is refused rather than parsed for minutes.
-MAX_ELEMENTS = 100_000
+MAX_ELEMENTS = 30_000
+#: libxml2's time grows with the square of a tag's attributes: a tag with more than this many is
+#: refused before parsing (real tags have a handful).
+MAX_TAG_ATTRIBUTES = 1000
+CROWDED_TAG = re.compile(r"<[a-zA-Z](?:[^<>=]*=){" + str(MAX_TAG_ATTRIBUTES) + "}")
 COUNT_ELEMENTS = etree.XPath("count(//*)")
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
 
@@ -223,6 +227,8 @@ def load_page(data: bytes | str, *, url: str | None = None) -> Page:
         raise ParseError("not an HTML page: no markup found")
     if not CLOSING_HTML.search(text[-8192:]):
         raise ParseError("truncated HTML: the page ends before </body></html>")
+    if CROWDED_TAG.search(text):
+        raise ParseError(f"a tag with more than {MAX_TAG_ATTRIBUTES} attributes (hostile markup?)")
     text = XML_DECLARATION.sub("", text, count=1)
     try:
         tree = etree.fromstring(text, parser=_PARSER)

@@ -27,7 +27,7 @@ from . import dates
 from .errors import FetchError, NaiError, ParseError
 from .fetch import Fetcher, Response
 from .gzipped import MAGIC, InflateError, inflate
-from .ingest import parse_page
+from .ingest import DEFAULT_MAX_BYTES, parse_page
 from .store import Archive, now_iso
 from .urls import host_of, url_key
 
@@ -584,6 +584,10 @@ class Scraper:
             "etag": response.etag,
             "last_modified": response.last_modified,
         }
+        if len(response.body) > DEFAULT_MAX_BYTES:
+            self.archive.record_url(url, kind="skipped", **seen, error="page larger than the 8 MB limit")
+            self.report.counts["skipped"] += 1
+            return
         try:
             article = parse_page(response.body, url=response.url)
         except ParseError as exc:

@@ -16,8 +16,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 import sqlite3
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -45,6 +47,10 @@ FTS_EPOCH = date(1900, 1, 1)
 FTS_KEY_SQL = "COALESCE(CAST(julianday(substr(published, 1, 10)) - 2415020.5 AS INTEGER), 0) * 4294967296 + id"
 #: A query matching more articles than this ranks the newest this many (see README, "Search").
 SEARCH_CANDIDATES = 2000
+FTS_QUERY_ERROR = re.compile(r"fts5|syntax error|no such column|unknown special query|unterminated", re.I)
+MAX_QUERY_TERMS = 32  # distinct words or phrases of a plain query, and words of one phrase
+MAX_RAW_QUERY = 2000  # characters of a --raw query
+SEARCH_SECONDS = 10.0  # a search taking longer is stopped with a one-line error
 RAW_COMPRESSION_LEVEL = 6
 
 
@@ -325,6 +331,8 @@ def describe(exc: sqlite3.Error) -> str:
         return "disk I/O error: is the disk full or failing? (nothing half-written)"
     if "readonly" in text or "read-only" in text:
         return "the archive is read-only"
+    if "unable to open" in text:
+        return "cannot open the archive (a read-only folder, or no permission?)"
     return f"archive error: {exc}"
 
 
@@ -381,12 +389,13 @@ def to_match(query: str) -> str:
     operators, quotes, brackets and SQL are only text: 'Al-Tum "Salvador Pass"' ->
     '"Al Tum" "Salvador Pass"'. All phrases must match.
     """
-    parts = []
+    parts: list[str] = []
     for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
-        tokens = re.findall(r"\w+", phrase or word)
-        if tokens:
-            parts.append('"' + " ".join(tokens) + '"')
-    return " ".join(parts)
+        tokens = re.findall(r"\w+", phrase or word)[:MAX_QUERY_TERMS]
+        quoted = '"' + " ".join(tokens) + '"'
+        if tokens and quoted not in parts:
+            parts.append(quoted)
+    return " ".join(parts[:MAX_QUERY_TERMS])  # a query of a thousand words means its first few
 
 
 # ---- the archive's own invariants, for nai check ------------------------------------------
@@ -455,18 +464,56 @@ class Archive:
                 raise ArchiveError(f"{self.path}: no archive here (nai ingest creates one)")
         else:
             _check_sqlite_file(self.path)
+        self.read_only = False
         try:
-            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn = self._connect(create=create)
             self.db = sqlite_utils.Database(conn)
             self.conn = conn
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            self.migrate()
+            if not self.read_only:
+                self._use_wal()
+                conn.execute("PRAGMA synchronous = NORMAL")
+                self.migrate()
+            elif set(m.__name__ for m in MIGRATIONS) - set(self.applied_migrations()):
+                raise ArchiveError(
+                    f"{self.path}: read-only, and made by an older nai: open it once where it can be written"
+                )
         except sqlite3.DatabaseError as exc:
-            raise ArchiveError(f"{self.path}: {exc}") from None
+            raise ArchiveError(f"{self.path}: {describe(exc)}") from None
+
+    def _connect(self, *, create: bool) -> sqlite3.Connection:
+        """The archive, read-write; a read-only file or folder (a backup on a read-only mount) opens
+        read-only for the commands that only read (`create=False`)."""
+        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.text_factory = lambda data: data.decode("utf-8", "replace")  # a damaged page of text is still text
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if create or (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError as exc:
+                if create or not is_fatal(exc):
+                    raise
+        conn.close()
+        self.read_only = True
+        uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        conn.text_factory = lambda data: data.decode("utf-8", "replace")
+        return conn
+
+    def _use_wal(self) -> None:
+        """WAL mode, so that reads never wait on writes. Switching needs a moment alone with the file,
+        which a first ingest racing a first search may not get at once: try again for a while."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def close(self) -> None:
         self.conn.close()
@@ -488,10 +535,11 @@ class Archive:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full, I/O)
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     # -- schema
 
@@ -766,10 +814,14 @@ class Archive:
         of the index's rowids. Snippets are made for the hits returned only.
         """
         query = query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # any argv is text
+        if raw and len(query) > MAX_RAW_QUERY:
+            raise QueryError(f"--raw query longer than {MAX_RAW_QUERY} characters")
         match = query if raw else to_match(query)
         if not match.strip():
             return []
         low, high = fts_range(since, until)
+        deadline = time.monotonic() + SEARCH_SECONDS
+        self.conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
         try:
             newest = self.conn.execute(
                 "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?"
@@ -801,9 +853,13 @@ class Archive:
                 if key in stored
             ]
         except sqlite3.OperationalError as exc:
-            if raw:
-                raise QueryError(f"bad FTS5 query {query!r}: {exc}") from None
+            if "interrupted" in str(exc):
+                raise QueryError(f"the search took longer than {SEARCH_SECONDS:g} s; use fewer words") from None
+            if raw and FTS_QUERY_ERROR.search(str(exc)):
+                raise QueryError(f"bad FTS5 query {query[:80]!r}: {exc}") from None
             raise
+        finally:
+            self.conn.set_progress_handler(None, 0)
         return hits
 
     def stats(self) -> dict[str, Any]:
@@ -936,18 +992,26 @@ class Archive:
         """Everything wrong with the archive, one line each: SQLite's and FTS5's integrity checks and
         the archive's own invariants. An empty list is a healthy archive."""
         problems = [f"sqlite: {r[0]}" for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        problems += [
-            f"foreign key: {table} row {rowid} points at a missing {parent} row"
-            for table, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check")
-        ]
         try:
-            self.conn.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+            problems += [
+                f"foreign key: {table} row {rowid} points at a missing {parent} row"
+                for table, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check")
+            ]
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"foreign keys: could not be checked: {exc}")
+        try:
+            if not self.read_only:  # FTS5's check is an INSERT: it needs a writable file
+                self.conn.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError as exc:
             if is_fatal(exc):  # busy, read-only, I/O: a fact about the file, not about the index
                 raise
             problems.append(f"full-text index: {exc} (nai check --repair rebuilds it)")
         for sql, message in INVARIANTS:
-            count = self.conn.execute(sql).fetchone()[0]
+            try:
+                count = self.conn.execute(sql).fetchone()[0]
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"{message.format(n='some')}? could not be checked: {exc}")
+                continue
             if count:
                 problems.append(message.format(n=count))
         return problems
@@ -976,6 +1040,7 @@ class Archive:
                     done.append(f"{table}: cleared {gone} rows that pointed at missing articles")
         result = self.reparse(parse)
         done.append(f"rebuilt records from raw pages: {result.changed} of {result.total} changed")
+        done += [f"article {article_id}: not rebuilt: {error}" for article_id, error in result.failed]
         return done
 
     def backup(self, target: Path) -> None:
@@ -1003,6 +1068,9 @@ class Archive:
         for article_id, content, url, stored_at in rows:
             try:
                 article = parse(zlib.decompress(content), url)
+            except zlib.error as exc:
+                failed.append((article_id, f"its raw page is damaged: {exc}"))
+                continue
             except NaiError as exc:
                 failed.append((article_id, str(exc)))
                 continue
