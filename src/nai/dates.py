@@ -13,6 +13,11 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
 ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")  # "2026", "2026-02", "2026-02-04"
 YEAR_FIRST = re.compile(r"^\d{4}(?:\D|\d{4}$)")  # "2026/02/04", "2026.02.04", "20260204"
+# "4 February 2026"
+DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})$")
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december")  # fmt: skip
+MONTHS = {name: n for n, name in enumerate(MONTH_NAMES, 1)}
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
 # Two far-apart defaults: a field that comes out different under each was not in the text.
@@ -48,6 +53,13 @@ def _words_to_date(text: str) -> str | None:
     """'4 February 2026', 'February 4, 2026', '04/02/2026' -> '2026-02-04' (day, month, year all needed)."""
     if len(text) > 60:
         return None
+    plain = DAY_MONTH_YEAR.match(text)  # the site's own form, read without dateutil (it is slow)
+    if plain and plain.group(2).lower() in MONTHS:
+        day, month, year = int(plain.group(1)), MONTHS[plain.group(2).lower()], int(plain.group(3))
+        try:
+            return _checked(date(year, month, day).isoformat(), str(year))
+        except ValueError:
+            return None
     a, b = _parse_twice(text)
     if (a.year, a.month, a.day) != (b.year, b.month, b.day):
         return None
