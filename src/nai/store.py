@@ -272,9 +272,6 @@ class RawPage:
     def pack(cls, data: bytes) -> RawPage:
         return cls(hashlib.sha256(data).hexdigest(), zlib.compress(data, RAW_COMPRESSION_LEVEL), len(data))
 
-    def __bool__(self) -> bool:
-        return True
-
 
 @dataclass(frozen=True, slots=True)
 class Saved:
