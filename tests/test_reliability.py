@@ -317,3 +317,22 @@ def test_a_reader_that_stops_early_is_no_error(archive: Nai) -> None:
     )
     assert len(pipe.stdout) == 10
     assert "Error" not in pipe.stderr and "unexpected" not in pipe.stderr
+
+
+def test_check_notices_and_repair_restores_missing_triggers_indexes_and_keys(archive: Nai) -> None:
+    with sqlite3.connect(archive.db) as conn:
+        conn.execute("DROP TRIGGER articles_au")
+        conn.execute("DROP INDEX idx_articles_key")
+        conn.execute("UPDATE articles SET fts_key = NULL WHERE id = 3")
+    result = archive("check")
+    assert result.exit_code == 1
+    assert "missing articles_au" in result.stdout and "missing idx_articles_key" in result.stdout
+    repaired = archive("check", "--repair")
+    assert repaired.exit_code == 0, repaired.stdout
+    assert "restored articles_au" in repaired.stdout and "gave 1 articles their full-text key" in repaired.stdout
+    page = FIXTURES / "naj-libya-classic.html"
+    changed = archive.db.parent / "changed.html"
+    changed.write_bytes(page.read_bytes().replace(b"Salvador Pass", b"Passage99"))
+    assert archive("ingest", str(changed)).exit_code == 0  # the restored trigger keeps the index in step
+    assert len(archive.json("search", "Passage99", "--format", "json")) == 1
+    assert archive("check").stdout == "ok\n"

@@ -239,22 +239,33 @@ def m003_date_ordered_search(db: sqlite_utils.Database) -> None:
         f"tokenize='{TOKENIZER}', content='articles', content_rowid='fts_key')"
     )
     db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
-    db.executescript(
-        """
-        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
-          INSERT INTO articles_fts (rowid, headline, body) VALUES (new.fts_key, new.headline, new.body);
-        END;
-        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
-          INSERT INTO articles_fts (articles_fts, rowid, headline, body)
-          VALUES ('delete', old.fts_key, old.headline, old.body);
-        END;
-        CREATE TRIGGER articles_au AFTER UPDATE OF headline, body, fts_key ON articles BEGIN
-          INSERT INTO articles_fts (articles_fts, rowid, headline, body)
-          VALUES ('delete', old.fts_key, old.headline, old.body);
-          INSERT INTO articles_fts (rowid, headline, body) VALUES (new.fts_key, new.headline, new.body);
-        END;
-        """
-    )
+    db.executescript(FTS_TRIGGERS)
+
+
+# The index follows every insert, update and delete of the indexed columns (and of the key); a
+# read-count update does not touch it. `nai check --repair` restores them from here.
+FTS_TRIGGERS = """
+CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN
+  INSERT INTO articles_fts (rowid, headline, body) VALUES (new.fts_key, new.headline, new.body);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_ad AFTER DELETE ON articles BEGIN
+  INSERT INTO articles_fts (articles_fts, rowid, headline, body) VALUES ('delete', old.fts_key, old.headline, old.body);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_au AFTER UPDATE OF headline, body, fts_key ON articles BEGIN
+  INSERT INTO articles_fts (articles_fts, rowid, headline, body) VALUES ('delete', old.fts_key, old.headline, old.body);
+  INSERT INTO articles_fts (rowid, headline, body) VALUES (new.fts_key, new.headline, new.body);
+END;
+"""
+# What must be there for the archive to stay right: identity, the index's key, and its triggers.
+REQUIRED_OBJECTS = {
+    "idx_articles_key": "CREATE UNIQUE INDEX IF NOT EXISTS idx_articles_key ON articles (key)",
+    "idx_articles_fts_key": "CREATE UNIQUE INDEX IF NOT EXISTS idx_articles_fts_key ON articles (fts_key)",
+    "idx_raw_pages_sha256": "CREATE UNIQUE INDEX IF NOT EXISTS idx_raw_pages_sha256 ON raw_pages (sha256)",
+    "idx_authors_name": "CREATE UNIQUE INDEX IF NOT EXISTS idx_authors_name ON authors (name)",
+    "articles_ai": FTS_TRIGGERS,
+    "articles_ad": FTS_TRIGGERS,
+    "articles_au": FTS_TRIGGERS,
+}
 
 
 # ---- results --------------------------------------------------------------------------
@@ -893,7 +904,7 @@ class Archive:
             "fill": {f: (round((n or 0) / total, 3) if total else 0.0) for f, n in zip(fields, filled, strict=True)},
             "tables": counts,
             "raw_page_bytes": raw_bytes,
-            "file_bytes": self.path.stat().st_size if self.path.exists() else 0,
+            "file_bytes": sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists()),
             "removed": self.conn.execute("SELECT count(*) FROM articles WHERE removed_at IS NOT NULL").fetchone()[0],
             "last_runs": self.last_runs(),
         }
@@ -1003,6 +1014,10 @@ class Archive:
             if is_fatal(exc):  # busy, read-only, I/O: a fact about the file, not about the index
                 raise
             problems.append(f"full-text index: {exc} (nai check --repair rebuilds it)")
+        present = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master")}
+        problems += [
+            f"missing {name} (nai check --repair restores it)" for name in REQUIRED_OBJECTS if name not in present
+        ]
         for sql, message in INVARIANTS:
             try:
                 count = self.conn.execute(sql).fetchone()[0]
@@ -1018,6 +1033,13 @@ class Archive:
         records from their stored raw pages. Returns what was done, one line each."""
         done = []
         with self.transaction():
+            present = {name for (name,) in self.conn.execute("SELECT name FROM sqlite_master")}
+            for name in [n for n in REQUIRED_OBJECTS if n not in present]:
+                self.db.executescript(REQUIRED_OBJECTS[name])  # sqlite-utils': no implicit COMMIT
+                done.append(f"restored {name}")
+            keyed = self.conn.execute(f"UPDATE articles SET fts_key = {FTS_KEY_SQL} WHERE fts_key IS NULL").rowcount
+            if keyed:
+                done.append(f"gave {keyed} articles their full-text key")
             self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
             done.append("rebuilt the full-text index")
             added = self.conn.execute(
