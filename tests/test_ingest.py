@@ -138,11 +138,14 @@ def test_bad_inputs_fail_one_line_each_and_the_rest_goes_in(nai: Nai, tmp_path: 
 
 def test_large_page_is_refused_before_reading(nai: Nai, tmp_path: Path) -> None:
     big = tmp_path / "big.html"
-    big.write_bytes(b"<html><body>" + b"<p>word</p>" * 3_000_000 + b"</body></html>")
+    big.write_bytes(b"<html><body>" + b"<p>word</p>" * 4_600_000 + b"</body></html>")  # 50 MB
     result = nai("ingest", str(big))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"nai: {big}: too large")
-    assert nai("ingest", "--max-mb", "64", str(big)).stderr.count("\n") == 1  # parsed, then not an article
+    assert result.stderr.startswith(f"nai: {big}: too large: 48.3 MB (the limit is 8.0 MB")
+    crowded = tmp_path / "crowded.html"
+    crowded.write_bytes(b"<html><body>" + b"<p>word</p>" * 1_000_000 + b"</body></html>")  # 11 MB
+    allowed = nai("ingest", "--max-mb", "64", str(crowded))  # past the size limit: the element limit
+    assert allowed.stderr.startswith(f"nai: {crowded}: too many elements (1,000,002; the limit is 30,000)")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")

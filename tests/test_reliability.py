@@ -171,6 +171,21 @@ def test_full_disk_stops_with_a_clear_error_and_loses_nothing(pages: Path, tmp_p
     assert_records_whole_or_golden(db, pages)
 
 
+def test_full_disk_during_a_scrape(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with MockSite() as site:
+        build_site(site, SiteSpec(n=80, recent=0))
+        assert run_nai(db, "scrape", "--site", site.url, "--delay", "0", "--max-pages", "2").returncode == 0
+        limit = db.stat().st_size + 300_000
+        result = run_nai(db, "scrape", "--site", site.url, "--delay", "0", preexec_fn=lambda: _limit_file_size(limit))
+    assert result.returncode == 1
+    assert "disk" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert_healthy(db)
+    stored = sql(db, "SELECT count(*) FROM articles")[0][0]
+    assert 2 <= stored < 80  # 10 MB of pages do not fit in 300 KB; what went in is whole
+
+
 def assert_records_whole_or_golden(db: Path, folder: Path) -> None:
     for record in Nai(db).jsonl("export"):
         if "story-" in (record["url"] or ""):
