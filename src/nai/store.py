@@ -492,7 +492,7 @@ class Archive:
         """The archive, read-write; a read-only file or folder (a backup on a read-only mount) opens
         read-only for the commands that only read (`create=False`)."""
         conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        conn.text_factory = lambda data: data.decode("utf-8", "replace")  # a damaged page of text is still text
+        conn.text_factory = _lenient_text
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         if create or (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
@@ -506,7 +506,7 @@ class Archive:
         self.read_only = True
         uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
         conn = sqlite3.connect(uri, uri=True, isolation_level=None)
-        conn.text_factory = lambda data: data.decode("utf-8", "replace")
+        conn.text_factory = _lenient_text
         return conn
 
     def _use_wal(self) -> None:
@@ -1114,6 +1114,11 @@ class Archive:
                 if before is None or after is None or before.to_record() != after.to_record():
                     changed += 1
         return Reparsed(total=len(rows), changed=changed, failed=failed)
+
+
+def _lenient_text(data: bytes) -> str:
+    """Text columns as text even where the file is damaged: a bad byte becomes U+FFFD, not an error."""
+    return data.decode("utf-8", "replace")
 
 
 def _check_sqlite_file(path: Path) -> None:
