@@ -5,16 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import sqlite3
 import subprocess
 import sys
-import zlib
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, Nai, expected
+from mocksite import article_page
 from nai.cli import cli
+from nai.model import Article
+from nai.store import Archive
 
 CLASSIC = FIXTURES / "naj-libya-classic.html"
 ARABIC = FIXTURES / "naj-quote-list-arabic.html"
@@ -40,7 +44,7 @@ def full(nai: Nai) -> Nai:
 
 def test_schema_is_migrated_recorded_and_in_wal_mode(full: Nai) -> None:
     names = [r[0] for r in sql(full.db, "SELECT name FROM _nai_migrations ORDER BY rowid")]
-    assert names == ["m001_initial", "m002_crawl_state", "m003_date_ordered_search"]
+    assert names == ["m001_initial", "m002_crawl_state", "m003_date_ordered_search", "m004_raw_dictionaries"]
     assert sql(full.db, "PRAGMA journal_mode")[0][0] == "wal"
     tables = {r[0] for r in sql(full.db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {
@@ -98,10 +102,49 @@ def test_page_saved_without_url_then_with_it_is_one_article(nai: Nai) -> None:
 
 
 def test_the_raw_page_is_kept_compressed(full: Nai) -> None:
-    rows = sql(full.db, "SELECT content, size, source FROM raw_pages WHERE source = ?", str(CLASSIC))
-    [(content, size, _)] = rows
-    assert zlib.decompress(content) == CLASSIC.read_bytes()
+    [(raw_id, content, size)] = sql(full.db, "SELECT id, content, size FROM raw_pages WHERE source = ?", str(CLASSIC))
+    with Archive(full.db) as archive:
+        assert archive.raw_page(raw_id) == CLASSIC.read_bytes()
     assert len(content) < size / 3
+
+
+def test_pages_of_a_site_are_packed_against_one_dictionary(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for n in range(1, 9):
+        page = article_page("https://north-africa.com", n, published=date(2020, 1, n), read_count=n, related=(n - 1,))
+        (pages / f"story-{n}.html").write_bytes(page)
+    nai = Nai(tmp_path / "a.db")
+    assert nai("ingest", str(pages)).exit_code == 0
+    assert sql(nai.db, "SELECT site, count(*) FROM raw_dicts GROUP BY site") == [("north-africa.com", 1)]
+    rows = sql(nai.db, "SELECT id, source, length(content), size, codec FROM raw_pages ORDER BY id")
+    with Archive(nai.db) as archive:
+        for raw_id, source, packed, size, codec in rows:
+            assert codec == "zstd" and archive.raw_page(raw_id) == Path(source).read_bytes()
+            assert packed < size / 10  # the chrome is in the dictionary: what is kept is what differs
+    # another site's page gets its own dictionary; reparse reads every page back
+    assert nai("ingest", str(FIXTURES / "other-site-generic.html")).exit_code == 0
+    assert len(sql(nai.db, "SELECT id FROM raw_dicts")) == 2
+    reparse = nai("reparse")
+    assert reparse.exit_code == 0 and "9 articles" in reparse.stdout + reparse.stderr, reparse.stdout
+
+
+def test_a_page_whose_chrome_changed_gets_a_new_dictionary(tmp_path: Path) -> None:
+    """Pages of a site that fit none of its dictionaries (a new theme) start a new one; pages
+    of the old theme still find theirs."""
+    old_theme, new_theme = random.Random(1).randbytes(60_000), random.Random(2).randbytes(60_000)
+    pages = [old_theme, old_theme + b"story 2", new_theme, new_theme + b"story 4", old_theme + b"story 5"]
+    with Archive(tmp_path / "a.db") as archive:
+        for n, page in enumerate(pages, 1):
+            article = Article(
+                headline=f"Story {n}", body="Text.", url=f"https://north-africa.com/{n}/", site="north-africa.com"
+            )
+            archive.save(article, raw=page)
+        rows = archive.conn.execute("SELECT id, dict_id, length(content) FROM raw_pages ORDER BY id").fetchall()
+        assert [dict_id for _, dict_id, _ in rows] == [1, 1, 2, 2, 1]
+        assert all(size < 100 for _, _, size in rows)  # each is its dictionary plus a few bytes
+        assert [archive.raw_page(raw_id) for raw_id, _, _ in rows] == pages
+        assert archive.conn.execute("SELECT count(*) FROM raw_dicts").fetchone() == (2,)
 
 
 def test_related_edges_link_to_articles_in_the_archive(nai: Nai, tmp_path: Path) -> None:

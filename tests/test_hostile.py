@@ -173,3 +173,17 @@ def test_a_tag_crowded_with_attributes_is_refused_before_parsing() -> None:
     page = b"<html><body><h1>A</h1><p " + b" ".join(b"a%d='x'" % i for i in range(200_000)) + b">t</p></body></html>"
     with pytest.raises(ParseError, match="more than 1000 attributes"):
         parse_page(page)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16"])
+def test_a_crowded_tag_is_refused_in_any_encoding(encoding: str) -> None:
+    attributes = " ".join(f"a{i}='é'" for i in range(1200))
+    page = f"<html><body><h1>A</h1><p {attributes}>t</p></body></html>".encode(encoding)
+    with pytest.raises(ParseError, match="more than 1000 attributes"):
+        parse_page(page)
+
+
+def test_a_run_of_equals_signs_in_the_text_is_not_a_crowded_tag() -> None:
+    rule = "=" * 3000  # the byte-level prefilter sees 3,000 "=" in a row; the exact check clears them
+    page = f"<html><body><h1>A headline</h1><p>{rule}</p><p>{'Text of the story. ' * 20}</p></body></html>"
+    assert parse_page(page.encode()).headline == "A headline"

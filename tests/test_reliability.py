@@ -302,10 +302,16 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> 
         "m001_initial",
         "m002_crawl_state",
         "m003_date_ordered_search",
+        "m004_raw_dictionaries",
     ]
     assert {t: sql(db, f"SELECT count(*) FROM {t}") for t in counts} == counts
     assert sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id") == records
     assert_healthy(db)
+    # the raw pages of the first schema (zlib) are still read back: reparse rebuilds from them
+    assert sql(db, "SELECT count(*), count(codec) FROM raw_pages") == [(counts["raw_pages"][0][0], 0)]
+    reparse = Nai(db)("reparse")
+    assert reparse.exit_code == 0 and "damaged" not in reparse.stdout + reparse.stderr, reparse.stderr
+    assert sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id") == records
     fresh = tmp_path / "fresh.db"
     Nai(fresh)("ingest", *sorted(str(p) for p in FIXTURES.glob("*.html")))
     assert [{k: v for k, v in r.items() if k != "id"} for r in Nai(db).jsonl("export")] == [

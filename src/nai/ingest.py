@@ -25,7 +25,8 @@ from .errors import ArchiveError, InputError, NaiError, ParseError
 from .gzipped import MAGIC, InflateError, inflate
 from .model import Article
 from .parse import parse_article
-from .store import Archive, RawPage, describe, is_fatal
+from .raw import RawPage
+from .store import Archive, describe, is_fatal
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ def read_and_parse(
         if data is None:
             data = read_source(source, max_bytes=max_bytes)
         article = parse_page(data, url=url, seconds=seconds)
-        return Parsed(source.name, RawPage.pack(data), article)
+        return Parsed(source.name, RawPage.of(data), article)
     except NaiError as exc:
         return Parsed(source.name, error=str(exc))
 

@@ -6,7 +6,9 @@ Tables (created and upgraded by MIGRATIONS, recorded in _nai_migrations):
   related       the "Most Recent Stories" block as ordered edges, target_id set when in the archive
   read_counts   every read-count observation with its time
   versions      each distinct (headline, published, body) an article has had, newest last
-  raw_pages     the pages themselves, zlib-compressed, so `nai reparse` can rebuild records
+  raw_pages     the pages themselves, so `nai reparse` can rebuild records: zstd against a
+                dictionary of their site (nai.raw), zlib before migration m004
+  raw_dicts     those dictionaries: pages of the site, zstd-compressed
   articles_fts  FTS5 over headline and body (external content, diacritics folded)
 Every save runs in its own IMMEDIATE transaction: an input is stored whole or not at all.
 """
@@ -20,7 +22,6 @@ import os
 import re
 import sqlite3
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,8 +31,10 @@ from typing import Any, Literal
 
 import sqlite_utils
 
+from . import raw as rawpages
 from .errors import ArchiveError, NaiError, QueryError
 from .model import Article, Author, Related
+from .raw import RawPage
 from .urls import url_key
 
 Status = Literal["new", "updated", "unchanged"]
@@ -51,7 +54,7 @@ FTS_QUERY_ERROR = re.compile(r"fts5|syntax error|no such column|unknown special 
 MAX_QUERY_TERMS = 32  # distinct words or phrases of a plain query, and words of one phrase
 MAX_RAW_QUERY = 2000  # characters of a --raw query
 SEARCH_SECONDS = 10.0  # a search taking longer is stopped with a one-line error
-RAW_COMPRESSION_LEVEL = 6
+DICTIONARY_CACHE = 16  # raw-page dictionaries kept ready in memory (about 0.5 MB each)
 
 
 # ---- migrations: an ordered list, each applied once and recorded ----------------------
@@ -242,6 +245,26 @@ def m003_date_ordered_search(db: sqlite_utils.Database) -> None:
     db.executescript(FTS_TRIGGERS)
 
 
+@migration
+def m004_raw_dictionaries(db: sqlite_utils.Database) -> None:
+    """Raw pages packed with zstd against a dictionary made of a page of their site (nai.raw).
+    Pages stored before keep their zlib bytes (codec NULL)."""
+    db.table("raw_dicts").create(
+        {
+            "id": int,
+            "site": str,  # the site whose pages it packs (NULL: pages without a site)
+            "content": bytes,  # the dictionary: a page of the site, zstd-compressed
+            "size": int,  # uncompressed bytes
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"content", "size", "created_at"},
+    )
+    db.table("raw_dicts").create_index(["site"])
+    db.table("raw_pages").add_column("codec", str)  # "zstd"; NULL: zlib
+    db.table("raw_pages").add_column("dict_id", int)  # raw_dicts.id, or NULL
+
+
 # The index follows every insert, update and delete of the indexed columns (and of the key); a
 # read-count update does not touch it. `nai check --repair` restores them from here.
 FTS_TRIGGERS = """
@@ -269,19 +292,6 @@ REQUIRED_OBJECTS = {
 
 
 # ---- results --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RawPage:
-    """A page as read, packed for the raw_pages table (packing can run in a worker process)."""
-
-    sha256: str
-    packed: bytes  # zlib
-    size: int
-
-    @classmethod
-    def pack(cls, data: bytes) -> RawPage:
-        return cls(hashlib.sha256(data).hexdigest(), zlib.compress(data, RAW_COMPRESSION_LEVEL), len(data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,6 +444,10 @@ INVARIANTS = (
         "{n} articles point at missing raw pages",
     ),
     (
+        "SELECT count(*) FROM raw_pages WHERE dict_id IS NOT NULL AND dict_id NOT IN (SELECT id FROM raw_dicts)",
+        "{n} raw pages point at missing dictionaries",
+    ),
+    (
         "SELECT (SELECT count(*) FROM articles"
         "  WHERE fts_key IS NULL OR fts_key NOT IN (SELECT id FROM articles_fts_docsize))"
         " + (SELECT count(*) FROM articles_fts_docsize WHERE id NOT IN (SELECT fts_key FROM articles))",
@@ -473,6 +487,7 @@ class Archive:
         else:
             _check_sqlite_file(self.path)
         self.read_only = False
+        self._dictionaries: dict[int, rawpages.Dictionary] = {}
         try:
             conn = self._connect(create=create)
             self.db = sqlite_utils.Database(conn)
@@ -545,6 +560,7 @@ class Archive:
             yield
             self.conn.execute("COMMIT")
         except BaseException:
+            self._dictionaries.clear()  # one made in this transaction is gone, and its id may be reused
             if self.conn.in_transaction:  # SQLite may have rolled back already (disk full, I/O)
                 self.conn.execute("ROLLBACK")
             raise
@@ -590,8 +606,8 @@ class Archive:
                 # a copy saved without its URL: the archive knows the URL, keep it
                 article = dataclasses.replace(article, url=row["url"], site=row["site"] or article.site)
             if isinstance(raw, bytes):
-                raw = RawPage.pack(raw)
-            raw_id = self._store_raw(raw, url=raw_url, source=source, now=now) if raw else None
+                raw = RawPage.of(raw)
+            raw_id = self._store_raw(raw, site=article.site, url=raw_url, source=source, now=now) if raw else None
             if row is None:
                 article_id = self._insert(article, key=key or f"fp:{ckey}", ckey=ckey, raw_id=raw_id, now=now)
                 return Saved(article_id, "new")
@@ -613,15 +629,64 @@ class Archive:
             return None
         return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
-    def _store_raw(self, raw: RawPage, *, url: str | None, source: str | None, now: str) -> int:
-        existing = self._one("SELECT id FROM raw_pages WHERE sha256 = ?", raw.sha256)
+    def _store_raw(self, raw: RawPage, *, site: str | None, url: str | None, source: str | None, now: str) -> int:
+        existing = self.conn.execute("SELECT id FROM raw_pages WHERE sha256 = ?", (raw.sha256,)).fetchone()
         if existing:
-            return int(existing["id"])
+            return int(existing[0])
+        packed, dict_id = self._pack(raw.data, site, now)
         cursor = self.conn.execute(
-            "INSERT INTO raw_pages (sha256, content, size, url, source, stored_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (raw.sha256, raw.packed, raw.size, url, source, now),
+            """INSERT INTO raw_pages (sha256, content, size, url, source, stored_at, codec, dict_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (raw.sha256, packed, raw.size, url, source, now, rawpages.ZSTD, dict_id),
         )
         return int(cursor.lastrowid or 0)
+
+    def _pack(self, data: bytes, site: str | None, now: str) -> tuple[bytes, int]:
+        """The page packed against the first of its site's newest dictionaries that it fits; else
+        against the one that helps most, if one helps; else the page becomes a new dictionary."""
+        tried: list[tuple[int, int, bytes]] = []
+        for (dict_id,) in self.conn.execute(
+            "SELECT id FROM raw_dicts WHERE site IS ? ORDER BY id DESC LIMIT ?", (site, rawpages.MAX_TRIES)
+        ).fetchall():
+            dictionary = self._dictionary(dict_id)
+            packed = dictionary.pack(data)
+            if dictionary.fits(packed, data):
+                return packed, dict_id
+            tried.append((len(packed), dict_id, packed))
+        if tried:
+            size, dict_id, packed = min(tried)
+            if size < rawpages.HELPS * len(rawpages.pack_plain(data)):
+                return packed, dict_id
+        cursor = self.conn.execute(
+            "INSERT INTO raw_dicts (site, content, size, created_at) VALUES (?, ?, ?, ?)",
+            (site, rawpages.pack_plain(data), len(data), now),
+        )
+        dict_id = int(cursor.lastrowid or 0)
+        self._remember(dict_id, rawpages.Dictionary(data))
+        return self._dictionary(dict_id).pack(data), dict_id
+
+    def _dictionary(self, dict_id: int) -> rawpages.Dictionary:
+        dictionary = self._dictionaries.pop(dict_id, None)
+        if dictionary is None:
+            row = self.conn.execute("SELECT content FROM raw_dicts WHERE id = ?", (dict_id,)).fetchone()
+            if row is None:
+                raise rawpages.Damaged(f"its dictionary {dict_id} is missing")
+            dictionary = rawpages.Dictionary(rawpages.unpack(row[0], rawpages.ZSTD))
+        self._remember(dict_id, dictionary)
+        return dictionary
+
+    def _remember(self, dict_id: int, dictionary: rawpages.Dictionary) -> None:
+        self._dictionaries[dict_id] = dictionary  # most recently used last
+        while len(self._dictionaries) > DICTIONARY_CACHE:
+            del self._dictionaries[next(iter(self._dictionaries))]
+
+    def raw_page(self, raw_id: int) -> bytes:
+        """A stored page's bytes. Raises one of nai.raw.Error when they are damaged."""
+        row = self.conn.execute("SELECT content, codec, dict_id FROM raw_pages WHERE id = ?", (raw_id,)).fetchone()
+        if row is None:
+            raise rawpages.Damaged(f"raw page {raw_id} is missing")
+        content, codec, dict_id = row
+        return rawpages.unpack(content, codec, self._dictionary(dict_id) if dict_id is not None else None)
 
     def _author_id(self, author: Author | None, now: str) -> int | None:
         if author is None:
@@ -894,7 +959,10 @@ class Archive:
             name: self.conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
             for name in ("authors", "versions", "read_counts", "related", "raw_pages")
         }
-        raw_bytes = self.conn.execute("SELECT COALESCE(sum(length(content)), 0) FROM raw_pages").fetchone()[0]
+        raw_bytes = self.conn.execute(
+            "SELECT (SELECT COALESCE(sum(length(content)), 0) FROM raw_pages)"
+            " + (SELECT COALESCE(sum(length(content)), 0) FROM raw_dicts)"
+        ).fetchone()[0]
         return {
             "articles": total,
             "first_published": first,
@@ -1078,16 +1146,16 @@ class Archive:
 
     def reparse(self, parse: Callable[[bytes, str | None], Article]) -> Reparsed:
         """Rebuild every record from its stored raw page with `parse`; count those that changed."""
-        rows = self.conn.execute(
-            """SELECT a.id, p.content, p.url, p.stored_at
+        rows = self.conn.execute(  # ids only: one page in memory at a time
+            """SELECT a.id, p.id, p.url, p.stored_at
                FROM articles a JOIN raw_pages p ON p.id = a.raw_page_id ORDER BY a.id"""
         ).fetchall()
         changed = 0
         failed: list[tuple[int, str]] = []
-        for article_id, content, url, stored_at in rows:
+        for article_id, raw_id, url, stored_at in rows:
             try:
-                article = parse(zlib.decompress(content), url)
-            except zlib.error as exc:
+                article = parse(self.raw_page(raw_id), url)
+            except rawpages.Error as exc:
                 failed.append((article_id, f"its raw page is damaged: {exc}"))
                 continue
             except NaiError as exc:

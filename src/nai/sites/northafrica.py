@@ -10,10 +10,14 @@ Each extract_<field>(page) returns its value or None; parse.py assembles the Art
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate
 from typing import Any
+
+from lxml import etree
 
 from .. import dates
 from ..model import Article, Author, Related
@@ -57,10 +61,11 @@ READ_COUNT = re.compile(READ_LABEL.regex.pattern + r"\s*:?\s*(\d{1,3}(?:[,.\u202
 RELATED_LABEL = Label("Most Recent Stories from the Region")
 # "Written by The North Africa Journal"
 WRITTEN_BY_LABEL = Label("Written by")
-LABEL_WORDS = re.compile(
-    r"\b(" + "|".join(lb.words.split()[0] for lb in (POSTED_ON, READ_LABEL, RELATED_LABEL, WRITTEN_BY_LABEL)) + r")\b",
-    re.I,
+LABEL_FIRST_WORDS = tuple(
+    lb.words.split()[0].lower() for lb in (POSTED_ON, READ_LABEL, RELATED_LABEL, WRITTEN_BY_LABEL)
 )
+LABEL_WORDS = re.compile(r"\b(" + "|".join(LABEL_FIRST_WORDS) + r")\b", re.I)
+ALL_TEXT = etree.XPath("//text()")  # every text node, in document order
 # "Written by The North Africa Journal"
 WRITTEN_BY = re.compile(r"^\s*Written\s+by\b\s*:?\s*", re.I)
 LABEL_MAX_CHARS = 400  # an element around a split label is small; a whole section is not
@@ -196,22 +201,39 @@ def find_label(
 
 
 def _candidates(page: Page, label: Label) -> list[tuple[str, Element]]:
-    """The page's text nodes holding the label's first word, found for all labels in one pass
-    (one regex search a node), in document order, each with its element as iter_text gives it."""
+    """The page's text nodes holding the label's first word, in document order, each with its
+    element as iter_text gives it (a tail belongs to its element's parent). Found for all labels
+    at once: libxml2 lists the text nodes, one search over their lowercased join finds the few
+    that hold a first word, and the regex confirms each."""
     index = page.cache.get("label words")
     if index is None:
         index = {}
-        search = LABEL_WORDS.search
-        for node in page.tree.iter():
-            if not isinstance(node.tag, str):
+        for text in _label_texts(page):
+            owner = text.getparent()
+            element = owner if text.is_text or owner is None else owner.getparent()
+            if element is None or not isinstance(element.tag, str):
                 continue
-            texts = [node.text] if node.text and search(node.text) else []
-            texts += [child.tail for child in node if child.tail and search(child.tail)]
-            for text in texts:
-                for word in {w.lower() for w in LABEL_WORDS.findall(text)}:
-                    index.setdefault(word, []).append((text, node))
+            for word in {w.lower() for w in LABEL_WORDS.findall(text)}:
+                index.setdefault(word, []).append((str(text), element))
         page.cache["label words"] = index
     return list(index.get(label.words.split()[0].lower(), []))
+
+
+def _label_texts(page: Page) -> list[Any]:
+    """The text nodes (lxml "smart strings") that may hold a label's first word."""
+    texts = ALL_TEXT(page.tree)
+    joined = "".join(texts)  # a word across two nodes is a false hit: the regex drops it
+    lowered = joined.lower()
+    if len(lowered) != len(joined):  # a character whose lowercase is longer ("İ"): check each node
+        return [t for t in texts if LABEL_WORDS.search(t)]
+    ends = list(accumulate(map(len, texts)))
+    hits: set[int] = set()
+    for word in LABEL_FIRST_WORDS:
+        at = lowered.find(word)
+        while at >= 0:
+            hits.add(bisect_right(ends, at))
+            at = lowered.find(word, at + 1)
+    return [texts[i] for i in sorted(hits)]
 
 
 def _tokens(element: Element) -> list[str]:
