@@ -219,3 +219,27 @@ def test_jobs_parse_in_workers_with_the_same_outcomes(tmp_path: Path) -> None:
     assert (first.exit_code, second.exit_code) == (1, 1)
     assert first.stderr.replace("one.db", "x") == second.stderr.replace("two.db", "x")  # same lines, same order
     assert one.jsonl("export") == two.jsonl("export")
+
+
+def test_an_input_the_archive_refuses_is_undone_alone_within_its_commit(nai: Nai, db_path: Path) -> None:
+    """Inputs share a commit, each in its own savepoint: one that fails halfway leaves nothing,
+    and the inputs before and after it in the same commit are stored."""
+    assert nai("ingest", str(FIXTURES / "other-site-generic.html")).exit_code == 0  # creates the archive
+    with sqlite3.connect(db_path) as conn:  # the archive refuses the Libya story's related rows
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON related WHEN new.headline LIKE 'Tunisia Appeals%' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END"
+        )
+    pages = sorted(FIXTURES.glob("naj-*.html"))
+    result = nai("ingest", *map(str, pages))
+    assert result.exit_code == 1
+    refused = [p for p in pages if "libya" in p.name]
+    assert result.stderr.splitlines() == [f"nai: {p}: archive error: refused by a test trigger" for p in refused]
+    assert count(db_path) == 1 + len(pages) - len(refused)
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM articles WHERE url = ?", (LIBYA_URL,)).fetchone() == (0,)
+        for table, column in (("versions", "article_id"), ("related", "article_id"), ("read_counts", "article_id")):
+            sql = f"SELECT count(*) FROM {table} WHERE {column} NOT IN (SELECT id FROM articles)"
+            assert conn.execute(sql).fetchone() == (0,), table
+        sql = "SELECT count(*) FROM raw_pages WHERE id NOT IN (SELECT raw_page_id FROM articles)"
+        assert conn.execute(sql).fetchone() == (0,)

@@ -551,9 +551,18 @@ class Archive:
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE: take the write lock first, so a concurrent writer waits, not fails.
 
-        Inside a transaction already, the work simply joins it (all or nothing together)."""
+        Inside a transaction already, the work is a savepoint of it: undone alone if it fails."""
         if self.conn.in_transaction:
-            yield
+            self.conn.execute("SAVEPOINT nai_step")
+            try:
+                yield
+                self.conn.execute("RELEASE nai_step")
+            except BaseException:
+                self._dictionaries.clear()
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK TO nai_step")
+                    self.conn.execute("RELEASE nai_step")
+                raise
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
