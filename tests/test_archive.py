@@ -44,7 +44,13 @@ def full(nai: Nai) -> Nai:
 
 def test_schema_is_migrated_recorded_and_in_wal_mode(full: Nai) -> None:
     names = [r[0] for r in sql(full.db, "SELECT name FROM _nai_migrations ORDER BY rowid")]
-    assert names == ["m001_initial", "m002_crawl_state", "m003_date_ordered_search", "m004_raw_dictionaries"]
+    assert names == [
+        "m001_initial",
+        "m002_crawl_state",
+        "m003_date_ordered_search",
+        "m004_raw_dictionaries",
+        "m005_versions_hold_earlier_states",
+    ]
     assert sql(full.db, "PRAGMA journal_mode")[0][0] == "wal"
     tables = {r[0] for r in sql(full.db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {
@@ -396,15 +402,12 @@ def test_reparse_rebuilds_records_from_raw_pages(full: Nai) -> None:
     record = full.json("show", LIBYA_URL, "--format", "json")
     assert {k: v for k, v in record.items() if k != "id"} == expected(CLASSIC)
     assert full("reparse").stdout == "reparsed 5 articles: 0 changed, 0 failed\n"
-    reasons = [
-        r[0]
-        for r in sql(
-            full.db,
-            "SELECT reason FROM versions v JOIN articles a ON a.id = v.article_id WHERE a.url = ? ORDER BY version",
-            LIBYA_URL,
-        )
-    ]
-    assert reasons == ["new", "reparse"]
+    earlier = sql(  # the state the reparse replaced is kept, with why
+        full.db,
+        "SELECT v.body, reason FROM versions v JOIN articles a ON a.id = v.article_id WHERE a.url = ? ORDER BY version",
+        LIBYA_URL,
+    )
+    assert earlier == [("damaged", "reparse")]
 
 
 # ---- the command itself ---------------------------------------------------------------------
@@ -466,7 +469,7 @@ def test_a_copy_without_its_url_is_unchanged_and_keeps_the_url(nai: Nai, tmp_pat
     assert "unchanged:" in result.stderr
     [record] = nai.jsonl("export")
     assert record["url"] == LIBYA_URL
-    assert sql(nai.db, "SELECT count(*) FROM versions") == [(1,)]
+    assert sql(nai.db, "SELECT count(*) FROM versions") == [(0,)]  # no earlier state
 
 
 def test_url_option_with_a_folder_of_pages_is_a_usage_error(nai: Nai, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ def test_ingest_a_file_then_again_is_unchanged(nai: Nai, db_path: Path) -> None:
     again = nai("-v", "ingest", str(CLASSIC))
     assert "unchanged:" in again.stderr
     assert count(db_path) == 1
-    assert count(db_path, "versions") == 1
+    assert count(db_path, "versions") == 0  # versions hold earlier states: there is none
     assert count(db_path, "read_counts") == 1
 
 
@@ -68,9 +68,11 @@ def test_changed_page_is_updated_and_keeps_the_old_version(nai: Nai, tmp_path: P
     assert "updated:" in result.stderr
     assert count(db_path) == 1
     with sqlite3.connect(db_path) as conn:
-        bodies = [r[0] for r in conn.execute("SELECT body FROM versions ORDER BY version")]
-    assert len(bodies) == 2
-    assert bodies[0].startswith("Three Libyan") and bodies[1].startswith("Four Libyan")
+        earlier = conn.execute("SELECT body, reason, raw_page_id FROM versions ORDER BY version").fetchall()
+        [(body, current_raw)] = conn.execute("SELECT body, raw_page_id FROM articles").fetchall()
+    [(old_body, reason, old_raw)] = earlier
+    assert old_body.startswith("Three Libyan") and body.startswith("Four Libyan") and reason == "page"
+    assert old_raw != current_raw  # each state keeps the page it came from
     assert nai.json("search", '"Three Libyan soldiers"', "--format", "json") == []  # the index follows
     assert len(nai.json("search", '"Four Libyan soldiers"', "--format", "json")) == 1
 
@@ -86,7 +88,7 @@ def test_read_count_moves_is_a_new_observation_not_an_update(nai: Nai, tmp_path:
         series = [r[0] for r in conn.execute("SELECT read_count FROM read_counts ORDER BY observed_at")]
     assert series == [86, 1204]
     assert nai.jsonl("export")[0]["read_count"] == 1204
-    assert count(db_path, "versions") == 1
+    assert count(db_path, "versions") == 0
 
 
 BAD_INPUTS = {

@@ -252,14 +252,17 @@ def test_check_a_healthy_archive(archive: Nai) -> None:
 def test_check_finds_and_repair_fixes_damage(archive: Nai) -> None:
     with sqlite3.connect(archive.db) as conn:  # damage of four kinds, behind nai's back
         conn.execute("INSERT INTO articles_fts (rowid, headline, body) VALUES (999, 'ghost', 'ghost')")
-        conn.execute("DELETE FROM versions WHERE article_id = 1")
+        conn.execute(
+            "INSERT INTO versions (article_id, version, headline, body, reason, saved_at) "
+            "VALUES (4242, 1, 'x', 'x', 'page', '2026-01-01')"
+        )
         conn.execute("INSERT INTO related VALUES (4242, 0, 'x', 'https://x/', 'x', NULL, NULL)")
         conn.execute("UPDATE articles SET body = 'damaged' WHERE id = 2")
     result = archive("check")
     assert result.exit_code == 1
     problems = result.stdout
     assert "full-text index" in problems
-    assert "1 articles have no version" in problems
+    assert "1 versions belong to missing articles" in problems
     assert "1 related edges belong to missing articles" in problems
     repaired = archive("check", "--repair")
     assert repaired.exit_code == 0, repaired.stdout
@@ -294,7 +297,9 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> 
     with gzip.open(DATA / "archive-v1.db.gz") as packed, db.open("wb") as out:
         shutil.copyfileobj(packed, out)
     assert sql(db, "SELECT name FROM _nai_migrations") == [("m001_initial",)]
-    counts = {t: sql(db, f"SELECT count(*) FROM {t}") for t in ("articles", "versions", "related", "raw_pages")}
+    counts = {t: sql(db, f"SELECT count(*) FROM {t}") for t in ("articles", "related", "raw_pages")}
+    versions = sql(db, "SELECT article_id, version, body, saved_at FROM versions ORDER BY article_id, version")
+    assert [v[:2] for v in versions] == [(1, 1), (1, 2), (2, 1), (3, 1), (4, 1), (5, 1)]
     records = sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id")
     result = Nai(db)("stats", "--format", "json")
     assert result.exit_code == 0, result.stderr
@@ -303,9 +308,14 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> 
         "m002_crawl_state",
         "m003_date_ordered_search",
         "m004_raw_dictionaries",
+        "m005_versions_hold_earlier_states",
     ]
     assert {t: sql(db, f"SELECT count(*) FROM {t}") for t in counts} == counts
     assert sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id") == records
+    # m005: versions keep the earlier states only, each with why and when it was replaced
+    assert sql(db, "SELECT article_id, version, body, reason, saved_at FROM versions") == [
+        (1, 1, versions[0][2], "page", versions[1][3])
+    ]
     assert_healthy(db)
     # the raw pages of the first schema (zlib) are still read back: reparse rebuilds from them
     assert sql(db, "SELECT count(*), count(codec) FROM raw_pages") == [(counts["raw_pages"][0][0], 0)]

@@ -5,7 +5,8 @@ Tables (created and upgraded by MIGRATIONS, recorded in _nai_migrations):
   authors       one row per author; the blurb kept current
   related       the "Most Recent Stories" block as ordered edges, target_id set when in the archive
   read_counts   every read-count observation with its time
-  versions      each distinct (headline, published, body) an article has had, newest last
+  versions      each earlier (headline, published, body) an article has had, oldest first; the
+                current one is the article's row (before migration m005 it was repeated here)
   raw_pages     the pages themselves, so `nai reparse` can rebuild records: zstd against a
                 dictionary of their site (nai.raw), zlib before migration m004
   raw_dicts     those dictionaries: pages of the site, zstd-compressed
@@ -265,6 +266,25 @@ def m004_raw_dictionaries(db: sqlite_utils.Database) -> None:
     db.table("raw_pages").add_column("dict_id", int)  # raw_dicts.id, or NULL
 
 
+@migration
+def m005_versions_hold_earlier_states(db: sqlite_utils.Database) -> None:
+    """versions kept every state including the current one, which repeated the article's body.
+    Now it keeps the earlier states only, each with why and when it was replaced."""
+    db.execute(
+        """UPDATE versions SET
+             reason = (SELECT n.reason FROM versions n
+                       WHERE n.article_id = versions.article_id AND n.version = versions.version + 1),
+             saved_at = (SELECT n.saved_at FROM versions n
+                         WHERE n.article_id = versions.article_id AND n.version = versions.version + 1)
+           WHERE EXISTS (SELECT 1 FROM versions n
+                         WHERE n.article_id = versions.article_id AND n.version = versions.version + 1)"""
+    )
+    db.execute(
+        """DELETE FROM versions WHERE version = (SELECT max(v.version) FROM versions v
+                                                 WHERE v.article_id = versions.article_id)"""
+    )
+
+
 # The index follows every insert, update and delete of the indexed columns (and of the key); a
 # read-count update does not touch it. `nai check --repair` restores them from here.
 FTS_TRIGGERS = """
@@ -419,10 +439,6 @@ def to_match(query: str) -> str:
 # ---- the archive's own invariants, for nai check ------------------------------------------
 
 INVARIANTS = (
-    (
-        "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.article_id = a.id)",
-        "{n} articles have no version",
-    ),
     (
         "SELECT count(*) FROM related WHERE article_id NOT IN (SELECT id FROM articles)",
         "{n} related edges belong to missing articles",
@@ -624,11 +640,15 @@ class Archive:
             return Saved(row["id"], status)
 
     def _find_existing(self, key: str | None, ckey: str) -> dict[str, Any] | None:
-        if key is not None:
-            row = self._one("SELECT * FROM articles WHERE key = ?", key)
-            if row is None:  # the same story saved earlier without its URL
-                row = self._one("SELECT * FROM articles WHERE content_key = ? AND key LIKE 'fp:%'", ckey)
-            return row
+        if key is not None:  # by its URL, else the same story saved earlier without its URL
+            return self._one(
+                """SELECT * FROM (SELECT *, 0 AS preference FROM articles WHERE key = ?
+                                  UNION ALL
+                                  SELECT *, 1 FROM articles WHERE content_key = ? AND key LIKE 'fp:%')
+                   ORDER BY preference LIMIT 1""",
+                key,
+                ckey,
+            )
         return self._one("SELECT * FROM articles WHERE content_key = ? ORDER BY id LIMIT 1", ckey)
 
     def _one(self, sql: str, *params: Any) -> dict[str, Any] | None:
@@ -727,8 +747,11 @@ class Archive:
                 now, now, now,
             ),
         )  # fmt: skip
-        self._add_version(article_id, article, reason="new", raw_id=raw_id, now=now)
-        self._observe(article_id, article.read_count, now)
+        if article.read_count is not None:
+            self.conn.execute(
+                "INSERT INTO read_counts (article_id, observed_at, read_count) VALUES (?, ?, ?)",
+                (article_id, now, article.read_count),
+            )
         self._write_related(article_id, article.related)
         if not key.startswith("fp:"):  # stories that listed this one now point at it
             self.conn.execute(
@@ -752,7 +775,7 @@ class Archive:
         if version_hash(article.headline, article.published, article.body) != version_hash(
             row["headline"], row["published"], row["body"]
         ):
-            self._add_version(article_id, article, reason=reason, raw_id=raw_id, now=now)
+            self._keep_version(row, reason=reason, now=now)
         new_key = key if key is not None else row["key"]
         self.conn.execute(
             """UPDATE articles SET fts_key = ?, key = ?, url = ?, site = ?, headline = ?, published = ?, section = ?,
@@ -779,13 +802,14 @@ class Archive:
             self._drop_raw_if_unused(int(row["raw_page_id"]))
         return "updated" if changed else "unchanged"
 
-    def _add_version(self, article_id: int, article: Article, *, reason: str, raw_id: int | None, now: str) -> None:
+    def _keep_version(self, row: dict[str, Any], *, reason: str, now: str) -> None:
+        """The article's state before this change, with why (page, reparse) and when it was replaced."""
         self.conn.execute(
             """INSERT INTO versions
                  (article_id, version, headline, published, body, reason, raw_page_id, saved_at)
                VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE article_id = ?),
                        ?, ?, ?, ?, ?, ?)""",
-            (article_id, article_id, article.headline, article.published, article.body, reason, raw_id, now),
+            (row["id"], row["id"], row["headline"], row["published"], row["body"], reason, row["raw_page_id"], now),
         )
 
     def _observe(self, article_id: int, read_count: int | None, now: str) -> None:
@@ -803,22 +827,14 @@ class Archive:
             )
 
     def _write_related(self, article_id: int, related: tuple[Related, ...]) -> None:
-        for position, story in enumerate(related):
-            key = url_key(story.url)
-            target = self._one("SELECT id FROM articles WHERE key = ?", key)
-            self.conn.execute(
-                """INSERT INTO related (article_id, position, headline, url, url_key, summary, target_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    article_id,
-                    position,
-                    story.headline,
-                    story.url,
-                    key,
-                    story.summary,
-                    target["id"] if target else None,
-                ),
-            )
+        self.conn.executemany(
+            """INSERT INTO related (article_id, position, headline, url, url_key, summary, target_id)
+               VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT id FROM articles WHERE key = ?5))""",
+            [
+                (article_id, position, story.headline, story.url, url_key(story.url), story.summary)
+                for position, story in enumerate(related)
+            ],
+        )
 
     def _related_of(self, article_id: int) -> tuple[Related, ...]:
         rows = self.conn.execute(
@@ -1106,7 +1122,7 @@ class Archive:
         return problems
 
     def repair(self, parse: Callable[[bytes, str | None], Article]) -> list[str]:
-        """Rebuild what can be rebuilt: the full-text index, missing versions, orphan rows, and
+        """Rebuild what can be rebuilt: the full-text index, its triggers and keys, orphan rows, and
         records from their stored raw pages. Returns what was done, one line each."""
         done = []
         with self.transaction():
@@ -1119,13 +1135,6 @@ class Archive:
                 done.append(f"gave {keyed} articles their full-text key")
             self.conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
             done.append("rebuilt the full-text index")
-            added = self.conn.execute(
-                """INSERT INTO versions (article_id, version, headline, published, body, reason, raw_page_id, saved_at)
-                   SELECT id, 1, headline, published, body, 'repair', raw_page_id, COALESCE(updated_at, first_seen)
-                   FROM articles a WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.article_id = a.id)"""
-            ).rowcount
-            if added:
-                done.append(f"recorded a version for {added} articles that had none")
             for table, column in ORPHANS:
                 gone = self.conn.execute(
                     f"DELETE FROM {table} WHERE {column} IS NOT NULL AND {column} NOT IN (SELECT id FROM articles)"
