@@ -45,6 +45,13 @@ def test_windows_1252_page_declared() -> None:
     [
         pytest.param(lambda s: codecs.BOM_UTF8 + s.encode("utf-8"), id="utf-8 BOM"),
         pytest.param(lambda s: s.encode("utf-16"), id="utf-16 BOM"),
+        pytest.param(lambda s: codecs.BOM_UTF16_BE + s.encode("utf-16-be"), id="utf-16 BE BOM"),
+        pytest.param(lambda s: codecs.BOM_UTF32_LE + s.encode("utf-32-le"), id="utf-32 LE BOM"),
+        pytest.param(lambda s: codecs.BOM_UTF32_BE + s.encode("utf-32-be"), id="utf-32 BE BOM"),
+        pytest.param(
+            lambda s: s.replace("<head>", "<head><meta charset='windows-1252'>").encode("utf-8"),
+            id="utf-8 declared cp1252",
+        ),
         pytest.param(lambda s: s.encode("utf-8"), id="utf-8 undeclared"),
         pytest.param(lambda s: s.encode("cp1252"), id="cp1252 undeclared"),
         pytest.param(

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, AnyStr, TypeAlias
 from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
@@ -49,6 +49,10 @@ BINARY_MAGIC = {
 }
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 CLOSING_HTML = re.compile(r"</(html|body)\s*>", re.I)
+CLOSING_HTML_BYTES = re.compile(rb"</(html|body)\s*>", re.I)
+MARKUP = re.compile(r"<(html|body|p|div)\b", re.I)  # in the first 64 KB, when no "<" is in the first 4 KB
+MARKUP_BYTES = re.compile(rb"<(html|body|p|div)\b", re.I)
+WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)  # UTF-32 LE's starts as UTF-16 LE's
 # Elements whose text is never article text. JSON-LD is read before they go.
 UNWANTED_TAGS = ("script", "style", "noscript", "template", "svg", "math", "head")
 ARTICLE_TYPES = {
@@ -71,10 +75,9 @@ CROWDED_TAG = re.compile(r"<[a-zA-Z](?:[^<>=]*=){" + str(MAX_TAG_ATTRIBUTES) + "
 NOT_TAG_MARKS = bytes(b for b in range(256) if b not in b"<>=")  # deleted, they leave "<=>" skeletons
 ATTRIBUTES_RUN = b"=" * MAX_TAG_ATTRIBUTES
 COUNT_ELEMENTS = etree.XPath("count(//*)")
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, default_doctype=False)
-_UTF8_PARSER = etree.HTMLParser(
-    remove_comments=True, remove_pis=True, no_network=True, default_doctype=False, encoding="utf-8"
-)
+_OPTIONS = {"remove_comments": True, "remove_pis": True, "no_network": True, "default_doctype": False}
+_PARSER = etree.HTMLParser(**_OPTIONS, collect_ids=False)  # ids are never looked up: no table of them
+_UTF8_PARSER = etree.HTMLParser(**_OPTIONS, collect_ids=False, encoding="utf-8")
 
 
 def text_of(element: Element) -> str:
@@ -97,29 +100,24 @@ def decode(data: bytes) -> str:
     A page of valid UTF-8 multi-byte characters with a few stray bytes is still UTF-8 (the stray
     bytes become U+FFFD); a page with no multi-byte UTF-8 at all is a single-byte encoding.
     """
-    return _decode(data)[0]
-
-
-def _decode(data: bytes) -> tuple[str, bool]:
-    """decode(), and whether the bytes were valid UTF-8 (so byte-level checks hold for the text)."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace").lstrip("\ufeff"), False
+            return data.decode(encoding, errors="replace").lstrip("\ufeff")
     try:
-        return data.decode("utf-8"), True
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     declared = _declared_charset(data[:CHARSET_WINDOW])
     if _mostly_utf8(data) or (declared == "utf-8" and not _single_byte_text(data)):
-        return data.decode("utf-8", errors="replace"), False
+        return data.decode("utf-8", errors="replace")
     if declared and declared not in ("utf-8", "utf-16-le", "utf-16-be", "utf-16"):
         try:
-            return data.decode(declared), False
+            return data.decode(declared)
         except UnicodeDecodeError:
             pass
     best = charset_normalizer.from_bytes(data[: 256 * 1024]).best()
     encoding = best.encoding if best is not None else "cp1252"
-    return data.decode(encoding, errors="replace"), False
+    return data.decode(encoding, errors="replace")
 
 
 def _mostly_utf8(data: bytes) -> bool:
@@ -158,7 +156,7 @@ class Page:
     """A parsed page. `url` is the address the caller knows it by (fetched from, or --url)."""
 
     tree: Element
-    source: str
+    raw: bytes | str  # as given: UTF-8 bytes, or the decoded text
     url: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
     jsonld: list[dict[str, Any]] = field(default_factory=list)
@@ -167,6 +165,13 @@ class Page:
     title: str = ""
     _texts: list[tuple[str, Element]] | None = field(default=None, repr=False)
     cache: dict[str, Any] = field(default_factory=dict, repr=False)  # what site rules compute once a page
+
+    @property
+    def source(self) -> str:
+        """The page's text (decoded on first use: the site rules never need it)."""
+        if isinstance(self.raw, bytes):
+            self.raw = self.raw.decode("utf-8")
+        return self.raw
 
     def first_meta(self, *names: str) -> str | None:
         for name in names:
@@ -221,54 +226,76 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def load_page(data: bytes | str, *, url: str | None = None) -> Page:
-    """Decode and parse a page. Raises ParseError for what is not an HTML page."""
-    utf8: bytes | None = None  # the page's bytes, when they are its UTF-8 text
+    """Decode and parse a page. Raises ParseError for what is not an HTML page.
+
+    UTF-8 bytes (most pages) go to libxml2 as they are, checked on the bytes: libxml2 reports
+    bytes that are not UTF-8, and only then is the page decoded here (its declared charset,
+    detection) and parsed again. The page's text (Page.source) is decoded when asked for."""
     if isinstance(data, bytes):
         if not data or data.isspace():
             raise ParseError("empty page")
         what = sniff_binary(data)
         if what:
             raise ParseError(f"not an HTML page: this is {what}")
-        text, valid_utf8 = _decode(data)
-        utf8 = data if valid_utf8 else None
+        if not data.startswith(WIDE_BOMS):
+            tree = _parse_utf8(data)
+            if tree is not None:
+                return _page(tree, data, url)
+        text = decode(data)
     else:
         text = data
     if not text or text.isspace():
         raise ParseError("empty page")
-    if (b"\x00" in utf8) if utf8 is not None else ("\x00" in text):
-        raise ParseError("not an HTML page: it contains NUL bytes (binary data?)")
-    if "<" not in text[:4096] and not re.search(r"<(html|body|p|div)\b", text[:65536], re.I):
-        raise ParseError("not an HTML page: no markup found")
-    if not CLOSING_HTML.search(text[-8192:]):
-        raise ParseError("truncated HTML: the page ends before </body></html>")
-    if _crowded(text, utf8):
+    _check_markup(text, ("\x00", "<"), MARKUP, CLOSING_HTML)
+    if CROWDED_TAG.search(text):
         raise ParseError(f"a tag with more than {MAX_TAG_ATTRIBUTES} attributes (hostile markup?)")
     try:
-        if utf8 is not None:  # libxml2 reads UTF-8 bytes directly, a tenth faster than a str
-            tree = etree.fromstring(utf8, parser=_UTF8_PARSER)
-        else:
-            tree = etree.fromstring(XML_DECLARATION.sub("", text, count=1), parser=_PARSER)
+        tree = etree.fromstring(XML_DECLARATION.sub("", text, count=1), parser=_PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ParseError(f"unparsable HTML: {exc}") from None
+    return _page(tree, text, url)
+
+
+def _parse_utf8(data: bytes) -> Element | None:
+    """The tree of a page whose bytes are UTF-8; None when they are not (or a tag may be crowded:
+    the exact check needs the text)."""
+    _check_markup(data, (b"\x00", b"<"), MARKUP_BYTES, CLOSING_HTML_BYTES)
+    if ATTRIBUTES_RUN in data.translate(None, NOT_TAG_MARKS):  # a condition a crowded tag needs
+        return None
+    try:
+        tree = etree.fromstring(data, parser=_UTF8_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise ParseError(f"unparsable HTML: {exc}") from None
+    if any(entry.type_name == "ERR_INVALID_ENCODING" for entry in _UTF8_PARSER.error_log):
+        return None
+    return tree
+
+
+def _check_markup(
+    text: AnyStr, marks: tuple[AnyStr, AnyStr], markup: re.Pattern[AnyStr], closing: re.Pattern[AnyStr]
+) -> None:
+    """What makes a text no HTML page: NUL characters, no markup, no end. `marks`: NUL and "<"."""
+    nul, lt = marks
+    if nul in text:
+        raise ParseError("not an HTML page: it contains NUL bytes (binary data?)")
+    if lt not in text[:4096] and not markup.search(text[:65536]):
+        raise ParseError("not an HTML page: no markup found")
+    if not closing.search(text[-8192:]):
+        raise ParseError("truncated HTML: the page ends before </body></html>")
+
+
+def _page(tree: Element | None, source: bytes | str, url: str | None) -> Page:
     if tree is None:
         raise ParseError("unparsable HTML: no document")
     elements = int(COUNT_ELEMENTS(tree))
     if elements > MAX_ELEMENTS:
         raise ParseError(f"too many elements ({elements:,}; the limit is {MAX_ELEMENTS:,})")
-    page = Page(tree=tree, source=text, url=url)
+    page = Page(tree=tree, raw=source, url=url)
     _read_head(page)
     for br in tree.iter("br"):  # a line break separates words: "Tripoli<br>Benghazi"
         br.tail = "\n" + (br.tail or "")
     etree.strip_elements(tree, *UNWANTED_TAGS, with_tail=False)
     return page
-
-
-def _crowded(text: str, utf8: bytes | None) -> bool:
-    """Whether a tag has more than MAX_TAG_ATTRIBUTES attributes. On UTF-8 bytes, a condition it
-    needs is checked first at C speed: that many "=" with no "<" or ">" between them."""
-    if utf8 is not None and ATTRIBUTES_RUN not in utf8.translate(None, NOT_TAG_MARKS):
-        return False
-    return CROWDED_TAG.search(text) is not None
 
 
 def _read_head(page: Page) -> None:

@@ -133,6 +133,7 @@ CONTENT_TOKENS = frozenset(
         "article__content", "content-inner", "post-entry", "single-post-content",
     }
 )  # fmt: skip
+CONTENT_CONTAINERS = ("div", "article", "section", "main")  # the tags themes put content classes on
 TIME_CLASS = re.compile(r"published|entry-date|post-date|date", re.I)
 SKIP_LINK_PATH = re.compile(r"/(category|tag|author|page|feed|wp-login\.php|comment)s?(/|$)|#", re.I)
 NON_HEADLINE = re.compile(r"^(read\s+more|continue\s+reading|more)?\s*[»›→…]*\s*(\.\.\.)?$", re.I)
@@ -622,7 +623,23 @@ def extract_author(page: Page, box: Element | None) -> Author | None:
 
 def find_content(page: Page, regions: tuple[Element | None, ...]) -> Element | None:
     """The element holding the article's paragraphs: the one whose own paragraphs (and loose text)
-    hold the most text, a theme's content class counting four times; not in chrome or `regions`."""
+    hold the most text, a theme's content class counting four times; not in chrome or `regions`.
+
+    Most pages settle it at once: an element's score is at most the length of the page's whole
+    text, so a content-class <div> (<article>, …) scoring more than that wins without scoring the
+    rest; otherwise every element is scored."""
+    bound = len(text_of(page.tree))
+    best = max(
+        (
+            (_score(element) * 4 + len((element.text or "").strip()), element)
+            for element in page.tree.iter(*CONTENT_CONTAINERS)
+            if _is_content_class(element) and not _inside(element, regions) and not in_chrome(element)
+        ),
+        key=lambda item: item[0],
+        default=None,
+    )
+    if best is not None and best[0] > bound:
+        return best[1]
     scores: dict[Element, int] = {}
     for block in page.tree.iter(*CONTAINED_TAGS):
         parent = block.getparent()
@@ -633,13 +650,31 @@ def find_content(page: Page, regions: tuple[Element | None, ...]) -> Element | N
         if parent is not None and parent.tag not in BLOCK_TAGS:
             scores[parent] = scores.get(parent, 0) + len((br.tail or "").strip())
     for element in list(scores):
-        if set(_tokens(element)) & CONTENT_TOKENS or element.get("itemprop") == "articleBody":
+        if _is_content_class(element):
             scores[element] *= 4
             scores[element] += len((element.text or "").strip())
     for element, _ in sorted(scores.items(), key=lambda item: -item[1]):
         if not _inside(element, regions) and not in_chrome(element):
             return element
     return None
+
+
+def _is_content_class(element: Element) -> bool:
+    if element.get("itemprop") == "articleBody":
+        return True
+    marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return ("content" in marks or "body" in marks or "entry" in marks) and not CONTENT_TOKENS.isdisjoint(marks.split())
+
+
+def _score(element: Element) -> int:
+    """The text of an element's own paragraph-like children, and of text after its <br>s."""
+    score = 0
+    for child in element:
+        if child.tag in CONTAINED_TAGS:
+            score += len(text_of(child))
+        elif child.tag == "br" and element.tag not in BLOCK_TAGS:
+            score += len((child.tail or "").strip())
+    return score
 
 
 def extract_body(page: Page, content: Element | None, regions: tuple[Element | None, ...]) -> str:
