@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 import pytest
 
@@ -327,3 +328,35 @@ def test_many_quotations_are_handled() -> None:
     quotes = "".join(f"<p>Paragraph {i} of the story.</p><blockquote>Quote {i}</blockquote>" for i in range(3000))
     article = parse_article(page(f"<h1>A Story</h1><div class='entry-content'>{quotes}</div>"))
     assert len(article.paragraphs) == 6000
+
+
+def _content_pages() -> list[tuple[str, bytes]]:
+    from datetime import date
+
+    from mocksite import article_page
+
+    pages = [(p.name, p.read_bytes()) for p in sorted(FIXTURES.glob("*.html"))]
+    story = article_page("https://north-africa.com", 3, published=date(2020, 1, 3), read_count=3)
+    short = re.sub(rb"(<p>Three Libyan.*?</p>).*?(<div class=\"code-block)", rb"\1\2", story, flags=re.S)
+    pages += [("mock story", story), ("short story", short)]
+    inside_li = story.replace(b'<div class="entry-content">', b'<ul><li><div class="entry-content">', 1)
+    inside_li = inside_li.replace(b"</div><!-- .entry-content -->", b"</div></li></ul><!-- .entry-content -->", 1)
+    words = "Haftar's forces moved south toward the border with Niger and Chad. "
+    decoy = page(  # a builder theme: the content class holds an intro, the text sits beside it
+        f"<div class='entry-content'><p>A short intro.</p></div><div class='text'>{'<p>' + words * 8 + '</p>' * 6}</div>"
+    )
+    in_item = page(  # the list around the content counts the item's loose text too, and wins
+        f"<ul><li><div class='entry-content'><p>{words * 15}</p></div>{words * 52}</li></ul>"
+    )
+    return [*pages, ("content inside a list item", inside_li), ("decoy", decoy.encode()), ("in item", in_item.encode())]
+
+
+@pytest.mark.parametrize(("name", "data"), _content_pages(), ids=[n for n, _ in _content_pages()])
+def test_finding_the_content_at_once_agrees_with_scoring_every_element(name: str, data: bytes) -> None:
+    from nai.page import load_page
+    from nai.sites import northafrica
+
+    page = load_page(data)
+    label, blocks = northafrica.find_related_block(page)
+    regions = (label, *blocks, northafrica.find_author_box(page))
+    assert northafrica.find_content(page, regions) is northafrica.best_scored(page, regions)

@@ -623,12 +623,14 @@ def extract_author(page: Page, box: Element | None) -> Author | None:
 
 def find_content(page: Page, regions: tuple[Element | None, ...]) -> Element | None:
     """The element holding the article's paragraphs: the one whose own paragraphs (and loose text)
-    hold the most text, a theme's content class counting four times; not in chrome or `regions`.
+    hold the most text, a container (div, article, section, main) with a theme's content class
+    counting four times; not in chrome or `regions`.
 
-    Most pages settle it at once: an element's score is at most the length of the page's whole
-    text, so a content-class <div> (<article>, …) scoring more than that wins without scoring the
-    rest; otherwise every element is scored."""
-    bound = len(text_of(page.tree))
+    Most pages settle it at once. An element's own paragraphs are disjoint from those of any
+    element inside or outside it (unless C sits in a paragraph), so the best content container C
+    wins outright when its score beats both the length of C's text (what an element inside it
+    can score) and the length of the page's text outside C (what any other element can);
+    otherwise every element is scored."""
     best = max(
         (
             (_score(element) * 4 + len((element.text or "").strip()), element)
@@ -638,8 +640,18 @@ def find_content(page: Page, regions: tuple[Element | None, ...]) -> Element | N
         key=lambda item: item[0],
         default=None,
     )
-    if best is not None and best[0] > bound:
-        return best[1]
+    if best is not None:
+        score, element = best
+        inside, everything = len(text_of(element)), len(text_of(page.tree))
+        if any(a.tag in CONTAINED_TAGS for a in element.iterancestors()):
+            inside = everything  # a paragraph around it counts its text for the element around that
+        if score > max(inside, everything - inside):
+            return element
+    return best_scored(page, regions)
+
+
+def best_scored(page: Page, regions: tuple[Element | None, ...]) -> Element | None:
+    """find_content the long way: every element scored."""
     scores: dict[Element, int] = {}
     for block in page.tree.iter(*CONTAINED_TAGS):
         parent = block.getparent()
@@ -650,7 +662,7 @@ def find_content(page: Page, regions: tuple[Element | None, ...]) -> Element | N
         if parent is not None and parent.tag not in BLOCK_TAGS:
             scores[parent] = scores.get(parent, 0) + len((br.tail or "").strip())
     for element in list(scores):
-        if _is_content_class(element):
+        if element.tag in CONTENT_CONTAINERS and _is_content_class(element):
             scores[element] *= 4
             scores[element] += len((element.text or "").strip())
     for element, _ in sorted(scores.items(), key=lambda item: -item[1]):
@@ -683,7 +695,8 @@ def extract_body(page: Page, content: Element | None, regions: tuple[Element | N
         return ""
     blocks: list[tuple[str, bool]] = []  # (text, is a quotation)
     _collect_blocks(content, regions, blocks)
-    plain = "\n".join(_bare(text) for text, quote in blocks if not quote)
+    quotes = any(quote for _, quote in blocks)
+    plain = "\n".join(_bare(text) for text, quote in blocks if not quote) if quotes else ""
     checked = 0
     kept = []
     for text, quote in blocks:
