@@ -343,7 +343,8 @@ def _content_pages() -> list[tuple[str, bytes]]:
     inside_li = inside_li.replace(b"</div><!-- .entry-content -->", b"</div></li></ul><!-- .entry-content -->", 1)
     words = "Haftar's forces moved south toward the border with Niger and Chad. "
     decoy = page(  # a builder theme: the content class holds an intro, the text sits beside it
-        f"<div class='entry-content'><p>A short intro.</p></div><div class='text'>{'<p>' + words * 8 + '</p>' * 6}</div>"
+        "<div class='entry-content'><p>A short intro.</p></div>"
+        f"<div class='text'>{('<p>' + words * 8 + '</p>') * 6}</div>"
     )
     in_item = page(  # the list around the content counts the item's loose text too, and wins
         f"<ul><li><div class='entry-content'><p>{words * 15}</p></div>{words * 52}</li></ul>"
