@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 failure (any input failed), 2 usage, 75 another scrape holds
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -203,6 +204,10 @@ def ingest_command(
     if url and len(sources) > 1:
         raise click.UsageError(f"--url names one page, and these paths hold {len(sources)}: give one page with it")
     counts: Counter[str] = Counter()
+    # What is loaded now lives to the end, and a page's objects are freed by reference counting:
+    # the cycle collector need not walk them every 700 allocations (a twentieth of ingest time).
+    gc.freeze()
+    gc.set_threshold(50_000, 100, 100)
     with settings.archive(create=True) as archive:
         outcomes = ingest(
             sources, archive, url=url, max_bytes=int(max_mb * 1024 * 1024), page_seconds=page_seconds, jobs=jobs

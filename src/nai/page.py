@@ -299,24 +299,31 @@ def _page(tree: Element | None, source: bytes | str, url: str | None) -> Page:
 
 
 def _read_head(page: Page) -> None:
-    tree = page.tree
-    for el in tree.iter("meta"):
-        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
-        content = el.get("content")
-        if key and content and key not in page.meta:
-            page.meta[key] = content
-    for el in tree.iter("link"):
-        rels = (el.get("rel") or "").lower().split()
-        href = el.get("href")
-        for rel in rels:
-            if href and rel not in page.links:
-                page.links[rel] = href
-    for el in tree.iter("script"):
-        if (el.get("type") or "").strip().lower() == "application/ld+json" and el.text:
-            page.jsonld.extend(_flatten_ld(el.text))
-    title = tree.find(".//title")
+    """meta, link rel, JSON-LD, <title> and the body's classes, in one pass over those tags."""
+    title: Element | None = None
+    body: Element | None = None
+    for el in page.tree.iter("meta", "link", "script", "title", "body"):
+        tag = el.tag
+        if tag == "meta":
+            key = el.get("property") or el.get("name") or el.get("itemprop")
+            content = el.get("content")
+            if key and content:
+                key = key.strip().lower()
+                if key and key not in page.meta:
+                    page.meta[key] = content
+        elif tag == "link":
+            href = el.get("href")
+            if href:
+                for rel in (el.get("rel") or "").lower().split():
+                    page.links.setdefault(rel, href)
+        elif tag == "script":
+            if el.text and (el.get("type") or "").strip().lower() == "application/ld+json":
+                page.jsonld.extend(_flatten_ld(el.text))
+        elif tag == "title":
+            title = el if title is None else title
+        else:
+            body = el if body is None else body
     page.title = clean_text(text_of(title)) if title is not None else ""
-    body = tree.find(".//body")
     if body is not None:
         page.body_classes = frozenset((body.get("class") or "").lower().split())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # https://web.archive.org/web/20260205101010/https://north-africa.com/x/  (also "…/web/2026…id_/…")
@@ -13,6 +14,7 @@ TRACKING_PARAMS = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # the same URLs come back: related stories, a page's own links
 def unwrap_archive(url: str) -> str:
     """The original URL of an archive.org capture; any other URL as it is."""
     match = ARCHIVE_ORG.match(url.strip())
@@ -41,6 +43,7 @@ def host_of(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") else host
 
 
+@lru_cache(maxsize=4096)
 def url_key(url: str) -> str:
     """The identity of an article URL: scheme, www., trailing slash, fragment and tracking dropped.
 

@@ -187,7 +187,9 @@ def find_label(
             continue
         holder: Element | None = element
         found = bool(label.regex.search(text))
-        for _ in range(2):  # up to two levels around a split label
+        # up to two levels around a split label; a text node too long to be in a label's element
+        # (a paragraph that says "most") is not climbed from: what is around it is longer still
+        for _ in range(0 if len(text) > LABEL_MAX_CHARS and len(clean_text(text)) > LABEL_MAX_CHARS else 2):
             if found or holder is None:
                 break
             holder = holder.getparent()
@@ -247,9 +249,11 @@ def is_noise(element: Element) -> bool:
     A <figure> is an image with its caption and credit, unless it holds a quotation."""
     if not isinstance(element.tag, str) or element.tag in NOISE_TAGS:
         return True
-    parts = CLASS_PARTS.split(f"{element.get('class') or ''} {element.get('id') or ''}".lower())
-    if any(part in NOISE_PARTS for part in parts) or "read-also" in (element.get("class") or "").lower():
-        return True
+    classes, ident = element.get("class"), element.get("id")
+    if classes or ident:
+        marks = f"{classes or ''} {ident or ''}".lower()
+        if not NOISE_PARTS.isdisjoint(CLASS_PARTS.split(marks)) or "read-also" in (classes or "").lower():
+            return True
     return element.tag == "figure" and element.find(".//blockquote") is None
 
 
