@@ -499,3 +499,22 @@ def test_a_very_common_term_ranks_the_newest_candidates(full: Nai, monkeypatch: 
     assert sorted(newest) == sorted(sorted(every)[-2:])
     dated = [h["published"] for h in full.json("search", "the", "--until", "2025-06", "--format", "json")]
     assert sorted(dated) == ["2025-03-12", "2025-06-14T10:30:00+01:00"]
+
+
+def test_a_packer_uses_committed_dictionaries_and_leaves_the_rest_to_the_writer(tmp_path: Path) -> None:
+    from nai.raw import RawPage
+    from nai.store import Packer
+
+    page = [article_page("https://north-africa.com", n, published=date(2020, 1, n), read_count=n) for n in (1, 2)]
+    with Archive(tmp_path / "a.db") as archive:
+        packer = Packer(archive.path)  # as a worker process has it: the archive, read only
+        assert packer.pack(RawPage.of(page[0]), "north-africa.com").packed is None  # no dictionary yet
+        url = "https://north-africa.com/story-1/"
+        archive.save(Article(headline="One", body="Text.", url=url, site="north-africa.com"), raw=page[0])
+        packed = packer.pack(RawPage.of(page[1]), "north-africa.com")  # the writer's dictionary is seen
+        assert packed.dict_id == 1 and packed.packed is not None and packed.data == b""
+        assert packer.pack(RawPage.of(page[1]), "another.site").packed is None
+        url = "https://north-africa.com/story-2/"
+        archive.save(Article(headline="Two", body="Text.", url=url, site="north-africa.com"), raw=packed)
+        [(raw_id,)] = archive.conn.execute("SELECT id FROM raw_pages WHERE dict_id = 1 AND size = ?", (len(page[1]),))
+        assert archive.raw_page(raw_id) == page[1]

@@ -223,6 +223,33 @@ def test_jobs_parse_in_workers_with_the_same_outcomes(tmp_path: Path) -> None:
     assert one.jsonl("export") == two.jsonl("export")
 
 
+def test_jobs_workers_pack_raw_pages_against_the_archives_dictionary(tmp_path: Path) -> None:
+    from datetime import date
+
+    from mocksite import article_page
+
+    from nai.store import Archive
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for n in range(1, 41):
+        page = article_page("https://north-africa.com", n, published=date(2020, 1, 1), read_count=n)
+        (pages / f"story-{n:02}.html").write_bytes(page)
+    nai = Nai(tmp_path / "a.db")
+    assert nai("ingest", str(pages / "story-01.html")).exit_code == 0  # makes the site's dictionary
+    assert nai("ingest", "--jobs", "2", str(pages)).exit_code == 0
+    rows = sql_rows(nai.db, "SELECT id, source, dict_id, length(content), size FROM raw_pages ORDER BY id")
+    assert len(rows) == 40 and {dict_id for _, _, dict_id, _, _ in rows} == {1}
+    with Archive(nai.db) as archive:
+        for raw_id, source, _, packed, size in rows:
+            assert archive.raw_page(raw_id) == Path(source).read_bytes() and packed < size / 10
+
+
+def sql_rows(db: Path, query: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(query).fetchall()
+
+
 def test_an_input_the_archive_refuses_is_undone_alone_within_its_commit(nai: Nai, db_path: Path) -> None:
     """Inputs share a commit, each in its own savepoint: one that fails halfway leaves nothing,
     and the inputs before and after it in the same commit are stored."""

@@ -87,7 +87,7 @@ def test_ingest_killed_at_random_moments_loses_nothing_and_resumes(pages: Path, 
     kills = 0
     for _ in range(4):
         proc = nai_process(db, "ingest", str(pages))
-        time.sleep(rng.uniform(0.4, 1.5))
+        time.sleep(rng.uniform(0.3, 0.9))  # a run takes about a second, start-up 0.2 s
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
@@ -101,6 +101,37 @@ def test_ingest_killed_at_random_moments_loses_nothing_and_resumes(pages: Path, 
     assert sql(db, "SELECT count(*), count(DISTINCT url) FROM articles") == [(300, 300)]
     assert_healthy(db)
     assert_records_whole(db, pages)
+
+
+def _session_members(session: int) -> list[int]:
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[3]) == session and fields[0] != "Z":  # field 6 of stat: the session id
+            members.append(int(stat.parent.name))
+    return members
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_ingest_with_jobs_killed_leaves_no_worker_behind(pages: Path, tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    proc = nai_process(db, "ingest", "--jobs", "2", str(pages), start_new_session=True)
+    deadline = time.monotonic() + 10
+    while len(_session_members(proc.pid)) < 3 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the writer and its two workers run
+    assert proc.poll() is None and len(_session_members(proc.pid)) >= 3, "the ingest ended before its workers ran"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while _session_members(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session_members(proc.pid) == []  # the workers saw their writer go, and ended
+    if db.exists():
+        assert_healthy(db)
+        assert_records_whole(db, pages)
 
 
 @pytest.mark.slow

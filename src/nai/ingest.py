@@ -14,20 +14,21 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from itertools import islice
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, TypeVar
 
 from .errors import ArchiveError, InputError, NaiError, ParseError
 from .gzipped import MAGIC, InflateError, inflate
 from .model import Article
 from .parse import parse_article
 from .raw import RawPage
-from .store import Archive, describe, is_fatal
+from .store import Archive, Packer, describe, is_fatal
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,9 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 #: The longest a page may take to parse; real pages take milliseconds.
 DEFAULT_PAGE_SECONDS = 20.0
-IN_FLIGHT_PER_JOB = 8  # parsed pages waiting for the writer, per worker
+T = TypeVar("T")
+IN_FLIGHT_PER_JOB = 16  # parsed pages waiting for the writer, per worker
+CHUNK = 8  # inputs a worker parses per task: less queue traffic
 # Inputs stored in one commit: at most this many, or as many as are stored in this many seconds
 # (the write lock is held that long, plus one page's parse; readers never wait).
 BATCH_INPUTS = 20
@@ -154,14 +157,35 @@ class Parsed:
 def read_and_parse(
     source: Source, *, url: str | None, max_bytes: int, seconds: float, data: bytes | None = None
 ) -> Parsed:
-    """Everything about one input but storing it: what the worker processes of --jobs run."""
+    """Everything about one input but storing it: what the worker processes of --jobs run (they
+    also pack the raw page, when a dictionary of the archive fits it)."""
     try:
         if data is None:
             data = read_source(source, max_bytes=max_bytes)
         article = parse_page(data, url=url, seconds=seconds)
-        return Parsed(source.name, RawPage.of(data), article)
+        raw = RawPage.of(data)
+        if _packer is not None:
+            raw = _packer.pack(raw, article.site)
+        return Parsed(source.name, raw, article)
     except NaiError as exc:
         return Parsed(source.name, error=str(exc))
+
+
+_packer: Packer | None = None  # in a worker process: packs raw pages against the archive's dictionaries
+
+
+def _start_worker(archive: Path) -> None:
+    """A worker's set-up: its packer, and a watch that ends it if the writer dies (kill -9)."""
+    global _packer
+    _packer = Packer(archive)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _parse_all(
@@ -172,6 +196,7 @@ def _parse_all(
     seconds: float,
     jobs: int,
     stdin: BinaryIO | None,
+    archive: Path | None = None,
 ) -> Iterator[Parsed]:
     """Parsed inputs in input order: here, or in `jobs` worker processes with a bounded queue."""
 
@@ -188,14 +213,26 @@ def _parse_all(
         for source, data in map(task, sources):
             yield work(source, data=data)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending: deque[Future[Parsed]] = deque()
-        for source, data in map(task, sources):
-            pending.append(pool.submit(work, source, data=data))
-            if len(pending) >= jobs * IN_FLIGHT_PER_JOB:  # memory stays flat however many inputs
-                yield pending.popleft().result()
+    chunks = _chunked(map(task, sources), CHUNK)  # a few inputs per task: less queue traffic
+    start = partial(_start_worker, archive) if archive is not None else None
+    with ProcessPoolExecutor(max_workers=jobs, initializer=start) as pool:
+        pending: deque[Future[list[Parsed]]] = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_work_chunk, work, chunk))
+            if len(pending) * CHUNK >= jobs * IN_FLIGHT_PER_JOB:  # memory stays flat however many inputs
+                yield from pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
+
+
+def _work_chunk(work: Callable[..., Parsed], chunk: list[tuple[Source, bytes | None]]) -> list[Parsed]:
+    return [work(source, data=data) for source, data in chunk]
+
+
+def _chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def ingest(
@@ -213,7 +250,9 @@ def ingest(
 
     Each input is stored whole or not at all (a savepoint each); a few inputs share a commit
     (BATCH_INPUTS, or BATCH_SECONDS of work), which saves a third of the cost of storing."""
-    parsed = _parse_all(sources, url=url, max_bytes=max_bytes, seconds=page_seconds, jobs=jobs, stdin=stdin)
+    parsed = _parse_all(
+        sources, url=url, max_bytes=max_bytes, seconds=page_seconds, jobs=jobs, stdin=stdin, archive=archive.path
+    )
     while True:
         batch: list[Outcome] = []
         with archive.transaction():

@@ -42,18 +42,23 @@ Error = (zstd.ZstdError, zlib.error, Damaged)
 
 @dataclass(frozen=True, slots=True)
 class RawPage:
-    """A page as read, with its hash (computed where it was read: a worker process, with --jobs)."""
+    """A page as read, with its hash (computed where it was read: a worker process, with --jobs).
+
+    A worker may pack it already (`packed` against dictionary `dict_id`, `data` then dropped), so
+    that a few KB go to the writer rather than the page."""
 
     sha256: str
     data: bytes
+    size: int
+    packed: bytes | None = None
+    dict_id: int | None = None
 
     @classmethod
     def of(cls, data: bytes) -> RawPage:
-        return cls(hashlib.sha256(data).hexdigest(), data)
+        return cls(hashlib.sha256(data).hexdigest(), data, len(data))
 
-    @property
-    def size(self) -> int:
-        return len(self.data)
+    def packed_with(self, packed: bytes, dict_id: int) -> RawPage:
+        return RawPage(self.sha256, b"", self.size, packed, dict_id)
 
 
 class Dictionary:

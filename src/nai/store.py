@@ -662,7 +662,7 @@ class Archive:
         existing = self.conn.execute("SELECT id FROM raw_pages WHERE sha256 = ?", (raw.sha256,)).fetchone()
         if existing:
             return int(existing[0])
-        packed, dict_id = self._pack(raw.data, site, now)
+        packed, dict_id = (raw.packed, raw.dict_id) if raw.packed is not None else self._pack(raw.data, site, now)
         cursor = self.conn.execute(
             """INSERT INTO raw_pages (sha256, content, size, url, source, stored_at, codec, dict_id)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -1200,6 +1200,51 @@ class Archive:
                 if before is None or after is None or before.to_record() != after.to_record():
                     changed += 1
         return Reparsed(total=len(rows), changed=changed, failed=failed)
+
+
+class Packer:
+    """Packs pages against an archive's committed dictionaries, reading it only: what the worker
+    processes of `nai ingest --jobs` run, so the one writer receives a few KB a page. A page that
+    fits none is left to the writer (which makes dictionaries)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._sites: dict[str | None, list[tuple[int, rawpages.Dictionary]]] = {}
+
+    def pack(self, raw: RawPage, site: str | None) -> RawPage:
+        try:
+            for refresh in (False, True):  # the writer may have made a dictionary since
+                for dict_id, dictionary in self._dictionaries(site, refresh=refresh):
+                    packed = dictionary.pack(raw.data)
+                    if dictionary.fits(packed, raw.data):
+                        return raw.packed_with(packed, dict_id)
+        except (sqlite3.Error, *rawpages.Error):
+            pass  # the writer packs it
+        return raw
+
+    def _dictionaries(self, site: str | None, *, refresh: bool) -> list[tuple[int, rawpages.Dictionary]]:
+        known = self._sites.get(site)
+        if known is not None and not refresh:
+            return known
+        if self._conn is None:
+            self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        ids = [
+            i
+            for (i,) in self._conn.execute(
+                "SELECT id FROM raw_dicts WHERE site IS ? ORDER BY id DESC LIMIT ?", (site, rawpages.MAX_TRIES)
+            )
+        ]
+        cached = dict(known or [])
+        fresh = [i for i in ids if i not in cached]
+        for dict_id in fresh:
+            (content,) = self._conn.execute("SELECT content FROM raw_dicts WHERE id = ?", (dict_id,)).fetchone()
+            cached[dict_id] = rawpages.Dictionary(rawpages.unpack(content, rawpages.ZSTD))
+        self._sites[site] = [(i, cached[i]) for i in ids]
+        if refresh:  # only those not tried yet
+            return [(i, cached[i]) for i in fresh]
+        return self._sites[site]
 
 
 def _lenient_text(data: bytes) -> str:
