@@ -227,7 +227,6 @@ def test_jobs_workers_pack_raw_pages_against_the_archives_dictionary(tmp_path: P
     from datetime import date
 
     from mocksite import article_page
-
     from nai.store import Archive
 
     pages = tmp_path / "pages"
