@@ -271,3 +271,19 @@ def test_an_input_the_archive_refuses_is_undone_alone_within_its_commit(nai: Nai
             assert conn.execute(sql).fetchone() == (0,), table
         sql = "SELECT count(*) FROM raw_pages WHERE id NOT IN (SELECT raw_page_id FROM articles)"
         assert conn.execute(sql).fetchone() == (0,)
+
+
+def test_jobs_auto_uses_workers_only_for_many_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nai import ingest
+
+    monkeypatch.setattr(ingest.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7}, raising=False)
+    assert ingest.auto_jobs(ingest.AUTO_JOBS_MIN_INPUTS - 1) == 1
+    assert ingest.auto_jobs(ingest.AUTO_JOBS_MIN_INPUTS) == ingest.MAX_AUTO_JOBS
+    monkeypatch.setattr(ingest.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert ingest.auto_jobs(10_000) == 1
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "many"])
+def test_jobs_must_be_a_number_of_processes_or_auto(nai: Nai, value: str) -> None:
+    result = nai("ingest", "--jobs", value, str(CLASSIC))
+    assert result.exit_code == 2 and "is not a number of processes" in result.stderr

@@ -22,7 +22,17 @@ import click
 from . import __version__, dates, output
 from .errors import Locked, NaiError
 from .fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Fetcher
-from .ingest import DEFAULT_MAX_BYTES, DEFAULT_PAGE_SECONDS, Outcome, ingest, iter_sources, reparse_raw
+from .ingest import (
+    AUTO_JOBS_MIN_INPUTS,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_PAGE_SECONDS,
+    MAX_AUTO_JOBS,
+    Outcome,
+    auto_jobs,
+    ingest,
+    iter_sources,
+    reparse_raw,
+)
 from .lock import exclusive
 from .scrape import DEFAULT_SITE, Scraper
 from .store import Archive, describe
@@ -159,6 +169,23 @@ def cli(ctx: click.Context, db: Path, verbose: int, quiet: bool) -> None:
     ctx.obj = Settings(db=db, verbose=verbose, quiet=quiet)
 
 
+class Jobs(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
+    """A number of worker processes, or "auto" (0 here: chosen from the number of inputs)."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if value in ("auto", 0):
+            return 0
+        try:
+            jobs = int(value)
+        except (TypeError, ValueError):
+            jobs = 0
+        if jobs < 1:
+            self.fail(f"{value!r} is not a number of processes (1 or more) or auto", param, ctx)
+        return jobs
+
+
 @cli.command(name="ingest")
 @verbosity
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
@@ -172,10 +199,11 @@ def cli(ctx: click.Context, db: Path, verbose: int, quiet: bool) -> None:
 )
 @click.option(
     "--jobs",
-    type=click.IntRange(min=1),
-    default=1,
+    type=Jobs(),
+    default="auto",
     show_default=True,
-    help="Parse in this many processes (the archive has one writer).",
+    help=f"Parse in this many worker processes (the archive has one writer); 1: in this one; auto: one a "
+    f"core (at most {MAX_AUTO_JOBS}) for {AUTO_JOBS_MIN_INPUTS} inputs or more, else 1.",
 )
 @click.option(
     "--page-seconds",
@@ -197,10 +225,12 @@ def ingest_command(
     \b
     Example:
         nai ingest fixtures/
-        nai ingest --jobs 2 backfill/            # parse on two cores
+        nai ingest backfill/                     # 64 pages or more: parsed on every core
+        nai ingest --jobs 1 backfill/            # in this process only
         curl -s https://north-africa.com/some-story/ | nai ingest - --url https://north-africa.com/some-story/
     """
     sources = list(iter_sources(paths))
+    jobs = jobs or auto_jobs(len(sources))
     if url and len(sources) > 1:
         raise click.UsageError(f"--url names one page, and these paths hold {len(sources)}: give one page with it")
     counts: Counter[str] = Counter()

@@ -39,6 +39,10 @@ DEFAULT_PAGE_SECONDS = 20.0
 T = TypeVar("T")
 IN_FLIGHT_PER_JOB = 16  # parsed pages waiting for the writer, per worker
 CHUNK = 8  # inputs a worker parses per task: less queue traffic
+# --jobs auto: one worker a core, at most this many (past that the one writer is the limit) ...
+MAX_AUTO_JOBS = 4
+# ... for this many inputs or more (for fewer, starting workers costs more than it saves)
+AUTO_JOBS_MIN_INPUTS = 64
 # Inputs stored in one commit: at most this many, or as many as are stored in this many seconds
 # (the write lock is held that long, plus one page's parse; readers never wait).
 BATCH_INPUTS = 20
@@ -138,6 +142,12 @@ def _gunzip(data: bytes, max_bytes: int) -> bytes:
 def _check_size(size: int, max_bytes: int) -> None:
     if size > max_bytes:
         raise InputError(f"too large: more than {_mb(max_bytes)} (see --max-mb)")
+
+
+def auto_jobs(inputs: int) -> int:
+    """--jobs auto: worker processes for this many inputs (1: parse in this process)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(cores, MAX_AUTO_JOBS) if inputs >= AUTO_JOBS_MIN_INPUTS and cores > 1 else 1
 
 
 def _mb(n: int) -> str:
