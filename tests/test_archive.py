@@ -518,3 +518,18 @@ def test_a_packer_uses_committed_dictionaries_and_leaves_the_rest_to_the_writer(
         archive.save(Article(headline="Two", body="Text.", url=url, site="north-africa.com"), raw=packed)
         [(raw_id,)] = archive.conn.execute("SELECT id FROM raw_pages WHERE dict_id = 1 AND size = ?", (len(page[1]),))
         assert archive.raw_page(raw_id) == page[1]
+
+
+@pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
+def test_a_damaged_raw_page_is_reported_not_reparsed(full: Nai, where: float) -> None:
+    from nai.raw import Error as RawError
+
+    [(raw_id, content)] = sql(full.db, "SELECT id, content FROM raw_pages WHERE source = ?", str(CLASSIC))
+    at = int(len(content) * where)
+    damaged = content[:at] + bytes([content[at] ^ 0x10]) + content[at + 1 :]  # one bit flipped
+    sql(full.db, "UPDATE raw_pages SET content = ? WHERE id = ?", damaged, raw_id)
+    with Archive(full.db) as archive, pytest.raises(RawError):
+        archive.raw_page(raw_id)
+    result = full("reparse")
+    assert "its raw page is damaged" in result.stdout + result.stderr
+    assert {k: v for k, v in full.json("show", LIBYA_URL, "--format", "json").items() if k != "id"} == expected(CLASSIC)

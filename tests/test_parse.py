@@ -349,7 +349,22 @@ def _content_pages() -> list[tuple[str, bytes]]:
     in_item = page(  # the list around the content counts the item's loose text too, and wins
         f"<ul><li><div class='entry-content'><p>{words * 15}</p></div>{words * 52}</li></ul>"
     )
-    return [*pages, ("content inside a list item", inside_li), ("decoy", decoy.encode()), ("in item", in_item.encode())]
+    tie = page(  # two content classes, one inside the other, scoring the same: the longer way decides
+        f"<div class='entry-content'><div class='post-content'><p>{'c' * 100}</p><p>{'d' * 100}</p></div>"
+        f"<p>{'a' * 100}</p><p>{'b' * 100}</p></div>"
+    )
+    in_cell = page(  # a table layout: the content class on a cell still counts four times
+        f"<table><tr><td class='entry-content'>{('<p>' + words + '</p>') * 3}</td></tr></table>"
+        f"<div class='reader-notes'>{('<p>' + words + '</p>') * 4}</div>"
+    )
+    return [
+        *pages,
+        ("content inside a list item", inside_li),
+        ("decoy", decoy.encode()),
+        ("in item", in_item.encode()),
+        ("tie", tie.encode()),
+        ("in a table cell", in_cell.encode()),
+    ]
 
 
 @pytest.mark.parametrize(("name", "data"), _content_pages(), ids=[n for n, _ in _content_pages()])
@@ -361,3 +376,34 @@ def test_finding_the_content_at_once_agrees_with_scoring_every_element(name: str
     label, blocks = northafrica.find_related_block(page)
     regions = (label, *blocks, northafrica.find_author_box(page))
     assert northafrica.find_content(page, regions) is northafrica.best_scored(page, regions)
+
+
+# ---- what the fast paths must not change (found in review) -----------------------------------
+
+
+def test_a_cp1252_page_libxml2_stops_reporting_errors_on_is_still_decoded_as_cp1252() -> None:
+    page = FIXTURES / "naj-saved-copy-cp1252.html"
+    data = page.read_bytes().replace(b"<head>", b"<head>" + b"</x>" * 150, 1)  # past libxml2's 100 errors
+    assert {k: v for k, v in parse_article(data).to_record().items() if k != "url"} == {
+        k: v for k, v in expected(page).items() if k != "url"
+    }
+
+
+def test_a_generic_page_in_cp1252_with_many_errors_parses() -> None:
+    data = (FIXTURES / "other-site-generic.html").read_text(encoding="utf-8")
+    data = data.replace("<head>", "<head>" + "</x>" * 150, 1)  # past libxml2's 100 errors, before any é
+    article = parse_article(data.encode("cp1252"))
+    assert article.rules == "generic" and "Kéniéba" in article.body and "’" in article.body
+    assert "\ufffd" not in article.body
+
+
+def test_a_label_with_a_script_inside_is_still_one_label() -> None:
+    data = CLASSIC.read_bytes().replace(
+        b"Most Recent Stories from the Region", b"Most Recent Stories<script>var x = 1;</script> from the Region"
+    )
+    assert parse_article(data).to_record()["related"] == expected(CLASSIC)["related"]
+
+
+def test_a_page_ending_in_a_long_comment_of_wide_characters_is_not_truncated() -> None:
+    data = CLASSIC.read_bytes() + ("<!-- " + "ع" * 4500 + " -->").encode()
+    assert parse_article(data).to_record() == expected(CLASSIC)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, GOLDEN_PAGES, ROOT, Nai
+from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, ROOT, Nai
 from mocksite import MockSite, SiteSpec, article_page, build_site
 from nai.parse import parse_article
 
@@ -328,7 +328,10 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> 
     with gzip.open(DATA / "archive-v1.db.gz") as packed, db.open("wb") as out:
         shutil.copyfileobj(packed, out)
     assert sql(db, "SELECT name FROM _nai_migrations") == [("m001_initial",)]
-    counts = {t: sql(db, f"SELECT count(*) FROM {t}") for t in ("articles", "related", "raw_pages")}
+    counts = {t: sql(db, f"SELECT count(*) FROM {t}") for t in ("articles", "related")}
+    raw_pages = {r[0] for r in sql(db, "SELECT id FROM raw_pages")}
+    assert sql(db, "SELECT raw_page_id FROM versions WHERE article_id = 1") == [(1,), (2,)]
+    assert sql(db, "SELECT raw_page_id FROM articles WHERE id = 1") == [(3,)]  # fetched again, unchanged
     versions = sql(db, "SELECT article_id, version, body, saved_at FROM versions ORDER BY article_id, version")
     assert [v[:2] for v in versions] == [(1, 1), (1, 2), (2, 1), (3, 1), (4, 1), (5, 1)]
     records = sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id")
@@ -347,9 +350,11 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> 
     assert sql(db, "SELECT article_id, version, body, reason, saved_at FROM versions") == [
         (1, 1, versions[0][2], "page", versions[1][3])
     ]
+    # and raw page 2, which only the dropped copy of article 1's current state pointed at, is gone
+    assert {r[0] for r in sql(db, "SELECT id FROM raw_pages")} == raw_pages - {2}
     assert_healthy(db)
     # the raw pages of the first schema (zlib) are still read back: reparse rebuilds from them
-    assert sql(db, "SELECT count(*), count(codec) FROM raw_pages") == [(counts["raw_pages"][0][0], 0)]
+    assert sql(db, "SELECT count(*), count(codec) FROM raw_pages") == [(len(raw_pages) - 1, 0)]
     reparse = Nai(db)("reparse")
     assert reparse.exit_code == 0 and "damaged" not in reparse.stdout + reparse.stderr, reparse.stderr
     assert sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id") == records
@@ -398,3 +403,28 @@ def test_check_notices_and_repair_restores_missing_triggers_indexes_and_keys(arc
     assert archive("ingest", str(changed)).exit_code == 0  # the restored trigger keeps the index in step
     assert len(archive.json("search", "Passage99", "--format", "json")) == 1
     assert archive("check").stdout == "ok\n"
+
+
+def test_an_ingest_waiting_for_its_input_does_not_hold_the_write_lock(tmp_path: Path) -> None:
+    """`curl … | nai ingest -` on a slow network: another writer (a nightly scrape) must not wait."""
+    db = tmp_path / "archive.db"
+    assert run_nai(db, "ingest", str(GOLDEN_PAGES[0])).returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nai", "--db", str(db), "ingest", "-", "--url", LIBYA_URL],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        time.sleep(1.5)  # it has started and waits for stdin
+        other = sqlite3.connect(db, timeout=1, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # "database is locked" after 1 s if the ingest held the lock
+        other.execute("ROLLBACK")
+        other.close()
+        assert proc.stdin is not None
+        proc.stdin.write((FIXTURES / "naj-libya-classic.html").read_bytes())
+        proc.stdin.close()
+        assert proc.wait(timeout=30) == 0, proc.stderr.read() if proc.stderr else ""
+    finally:
+        proc.kill()
+    assert sql(db, "SELECT count(*) FROM articles WHERE url = ?", LIBYA_URL) == [(1,)]

@@ -225,7 +225,7 @@ def ingest_command(
     \b
     Example:
         nai ingest fixtures/
-        nai ingest backfill/                     # 64 pages or more: parsed on every core
+        nai ingest backfill/                     # 64 pages or more: parsed on each core (up to 4)
         nai ingest --jobs 1 backfill/            # in this process only
         curl -s https://north-africa.com/some-story/ | nai ingest - --url https://north-africa.com/some-story/
     """

@@ -43,8 +43,8 @@ CHUNK = 8  # inputs a worker parses per task: less queue traffic
 MAX_AUTO_JOBS = 4
 # ... for this many inputs or more (for fewer, starting workers costs more than it saves)
 AUTO_JOBS_MIN_INPUTS = 64
-# Inputs stored in one commit: at most this many, or as many as are stored in this many seconds
-# (the write lock is held that long, plus one page's parse; readers never wait).
+# Inputs stored in one commit: at most this many, or as many as are read and parsed in this many
+# seconds (plus one page's parse). The write lock is held only while they are stored.
 BATCH_INPUTS = 20
 BATCH_SECONDS = 0.25
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -259,31 +259,37 @@ def ingest(
     source, in input order, once it is committed.
 
     Each input is stored whole or not at all (a savepoint each); a few inputs share a commit
-    (BATCH_INPUTS, or BATCH_SECONDS of work), which saves a third of the cost of storing."""
+    (BATCH_INPUTS, or what is read and parsed in BATCH_SECONDS), which saves a third of the
+    cost of storing."""
     parsed = _parse_all(
         sources, url=url, max_bytes=max_bytes, seconds=page_seconds, jobs=jobs, stdin=stdin, archive=archive.path
     )
     while True:
-        batch: list[Outcome] = []
-        with archive.transaction():
-            deadline = time.monotonic() + BATCH_SECONDS
-            for item in parsed:
-                batch.append(_store(item, archive, url=url))
-                if len(batch) >= BATCH_INPUTS or time.monotonic() >= deadline:
-                    break
-        yield from batch  # committed
+        # Read and parse a batch first (workers start here, outside any transaction), then store
+        # it: the write lock is held only while storing, never while waiting on input or parsing.
+        batch: list[Parsed] = []
+        deadline = time.monotonic() + BATCH_SECONDS
+        for item in parsed:
+            batch.append(item)
+            if len(batch) >= BATCH_INPUTS or time.monotonic() >= deadline:
+                break
         if not batch:
             return
+        with archive.transaction():
+            outcomes = [_store(item, archive, url=url, batch=batch) for item in batch]
+        yield from outcomes  # committed
 
 
-def _store(item: Parsed, archive: Archive, *, url: str | None) -> Outcome:
+def _store(item: Parsed, archive: Archive, *, url: str | None, batch: list[Parsed]) -> Outcome:
     if item.article is None:
         return Outcome(source=item.source, status="failed", error=item.error)
     try:
         saved = archive.save(item.article, raw=item.raw, raw_url=url, source=item.source)
     except sqlite3.Error as exc:
-        if is_fatal(exc):  # every input after this one would fail the same way: stop here
-            raise ArchiveError(f"{archive.path}: {describe(exc)}; stopped before {item.source}") from None
+        if is_fatal(exc) or not archive.conn.in_transaction:
+            # every input after this one would fail the same way, or SQLite undid the whole commit
+            lost = f"{batch[0].source} and the {len(batch) - 1} inputs after it" if len(batch) > 1 else item.source
+            raise ArchiveError(f"{archive.path}: {describe(exc)}; stopped: {lost} not stored") from None
         return Outcome(source=item.source, status="failed", error=f"archive error: {exc}")
     if item.article.rules == "generic":
         log.info("%s: no site rules applied (generic extraction)", item.source)

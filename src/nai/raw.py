@@ -61,12 +61,19 @@ class RawPage:
         return RawPage(self.sha256, b"", self.size, packed, dict_id)
 
 
+# zstd frames carry a checksum of what they hold, so damage is found on reading (zlib's has one)
+OPTIONS: dict[int, int] = {
+    zstd.CompressionParameter.compression_level: LEVEL,
+    zstd.CompressionParameter.checksum_flag: 1,
+}
+
+
 class Dictionary:
     """A dictionary's compressor and decompression dictionary, made once and reused."""
 
     def __init__(self, content: bytes) -> None:
         self.zdict = zstd.ZstdDict(content, is_raw=True)
-        self._compressor = zstd.ZstdCompressor(level=LEVEL, zstd_dict=self.zdict)
+        self._compressor = zstd.ZstdCompressor(options=OPTIONS, zstd_dict=self.zdict)
 
     def pack(self, data: bytes) -> bytes:
         return self._compressor.compress(data, mode=zstd.ZstdCompressor.FLUSH_FRAME)
@@ -77,7 +84,7 @@ class Dictionary:
 
 def pack_plain(data: bytes) -> bytes:
     """zstd without a dictionary: how a dictionary's content is kept."""
-    return zstd.compress(data, LEVEL)
+    return zstd.compress(data, options=OPTIONS)
 
 
 def unpack(content: bytes, codec: str | None, dictionary: Dictionary | None = None) -> bytes:

@@ -11,7 +11,8 @@ Tables (created and upgraded by MIGRATIONS, recorded in _nai_migrations):
                 dictionary of their site (nai.raw), zlib before migration m004
   raw_dicts     those dictionaries: pages of the site, zstd-compressed
   articles_fts  FTS5 over headline and body (external content, diacritics folded)
-Every save runs in its own IMMEDIATE transaction: an input is stored whole or not at all.
+Every save is stored whole or not at all: in its own IMMEDIATE transaction, or in a savepoint of
+one that `nai ingest` shares among a few inputs.
 """
 
 from __future__ import annotations
@@ -282,6 +283,11 @@ def m005_versions_hold_earlier_states(db: sqlite_utils.Database) -> None:
     db.execute(
         """DELETE FROM versions WHERE version = (SELECT max(v.version) FROM versions v
                                                  WHERE v.article_id = versions.article_id)"""
+    )
+    # a page kept only because the dropped copy pointed at it (a read count that moved) goes too
+    db.execute(
+        """DELETE FROM raw_pages WHERE id NOT IN (SELECT raw_page_id FROM articles WHERE raw_page_id IS NOT NULL)
+             AND id NOT IN (SELECT raw_page_id FROM versions WHERE raw_page_id IS NOT NULL)"""
     )
 
 
@@ -711,11 +717,16 @@ class Archive:
 
     def raw_page(self, raw_id: int) -> bytes:
         """A stored page's bytes. Raises one of nai.raw.Error when they are damaged."""
-        row = self.conn.execute("SELECT content, codec, dict_id FROM raw_pages WHERE id = ?", (raw_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT content, codec, dict_id, sha256 FROM raw_pages WHERE id = ?", (raw_id,)
+        ).fetchone()
         if row is None:
             raise rawpages.Damaged(f"raw page {raw_id} is missing")
-        content, codec, dict_id = row
-        return rawpages.unpack(content, codec, self._dictionary(dict_id) if dict_id is not None else None)
+        content, codec, dict_id, sha256 = row
+        data = rawpages.unpack(content, codec, self._dictionary(dict_id) if dict_id is not None else None)
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise rawpages.Damaged("its bytes do not match their SHA-256")
+        return data
 
     def _author_id(self, author: Author | None, now: str) -> int | None:
         if author is None:
@@ -769,13 +780,15 @@ class Archive:
         raw_id: int | None,
         now: str,
         reason: str,
+        replaced_at: str | None = None,
     ) -> Status:
+        """`now`: when the page was seen; `replaced_at`: when an earlier state is replaced (now)."""
         article_id = int(row["id"])
         changed = fingerprint(article) != row["fingerprint"] or row["rules"] != article.rules
         if version_hash(article.headline, article.published, article.body) != version_hash(
             row["headline"], row["published"], row["body"]
         ):
-            self._keep_version(row, reason=reason, now=now)
+            self._keep_version(row, reason=reason, now=replaced_at or now)
         new_key = key if key is not None else row["key"]
         self.conn.execute(
             """UPDATE articles SET fts_key = ?, key = ?, url = ?, site = ?, headline = ?, published = ?, section = ?,
@@ -1195,6 +1208,7 @@ class Archive:
                     raw_id=row["raw_page_id"],
                     now=stored_at,
                     reason="reparse",
+                    replaced_at=now_iso(),
                 )
                 after = self.get(article_id)
                 if before is None or after is None or before.to_record() != after.to_record():
@@ -1241,7 +1255,10 @@ class Packer:
         for dict_id in fresh:
             (content,) = self._conn.execute("SELECT content FROM raw_dicts WHERE id = ?", (dict_id,)).fetchone()
             cached[dict_id] = rawpages.Dictionary(rawpages.unpack(content, rawpages.ZSTD))
-        self._sites[site] = [(i, cached[i]) for i in ids]
+        self._sites.pop(site, None)
+        self._sites[site] = [(i, cached[i]) for i in ids]  # most recently used site last
+        while len(self._sites) > DICTIONARY_CACHE:
+            del self._sites[next(iter(self._sites))]
         if refresh:  # only those not tried yet
             return [(i, cached[i]) for i in fresh]
         return self._sites[site]

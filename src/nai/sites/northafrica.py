@@ -133,7 +133,7 @@ CONTENT_TOKENS = frozenset(
         "article__content", "content-inner", "post-entry", "single-post-content",
     }
 )  # fmt: skip
-CONTENT_CONTAINERS = ("div", "article", "section", "main")  # the tags themes put content classes on
+CONTENT_CONTAINERS = ("div", "article", "section", "main", "td")  # the tags themes put content classes on
 TIME_CLASS = re.compile(r"published|entry-date|post-date|date", re.I)
 SKIP_LINK_PATH = re.compile(r"/(category|tag|author|page|feed|wp-login\.php|comment)s?(/|$)|#", re.I)
 NON_HEADLINE = re.compile(r"^(read\s+more|continue\s+reading|more)?\s*[»›→…]*\s*(\.\.\.)?$", re.I)
@@ -211,13 +211,19 @@ def _candidates(page: Page, label: Label) -> list[tuple[str, Element]]:
     index = page.cache.get("label words")
     if index is None:
         index = {}
-        for text in _label_texts(page):
-            owner = text.getparent()
-            element = owner if text.is_text or owner is None else owner.getparent()
-            if element is None or not isinstance(element.tag, str):
+        seen: set[tuple[Element, bool]] = set()
+        for node in _label_texts(page):
+            owner = node.getparent()
+            if owner is None or (owner, node.is_tail) in seen:
+                continue
+            seen.add((owner, node.is_tail))
+            # lxml's .text/.tail: all the text there, where libxml2 may hold it as several nodes
+            # (a <script> stripped from inside a label leaves its two halves)
+            text, element = (owner.tail, owner.getparent()) if node.is_tail else (owner.text, owner)
+            if element is None or not isinstance(element.tag, str) or not text:
                 continue
             for word in {w.lower() for w in LABEL_WORDS.findall(text)}:
-                index.setdefault(word, []).append((str(text), element))
+                index.setdefault(word, []).append((text, element))
         page.cache["label words"] = index
     return list(index.get(label.words.split()[0].lower(), []))
 
@@ -627,25 +633,25 @@ def extract_author(page: Page, box: Element | None) -> Author | None:
 
 def find_content(page: Page, regions: tuple[Element | None, ...]) -> Element | None:
     """The element holding the article's paragraphs: the one whose own paragraphs (and loose text)
-    hold the most text, a container (div, article, section, main) with a theme's content class
-    counting four times; not in chrome or `regions`.
+    hold the most text, a container (div, article, section, main, td) with a theme's content
+    class counting four times (on another tag, a content class is a theme's odd choice and gets
+    no bonus); not in chrome or `regions`.
 
     Most pages settle it at once. An element's own paragraphs are disjoint from those of any
     element inside or outside it (unless C sits in a paragraph), so the best content container C
     wins outright when its score beats both the length of C's text (what an element inside it
     can score) and the length of the page's text outside C (what any other element can);
     otherwise every element is scored."""
-    best = max(
+    candidates = sorted(
         (
             (_score(element) * 4 + len((element.text or "").strip()), element)
             for element in page.tree.iter(*CONTENT_CONTAINERS)
             if _is_content_class(element) and not _inside(element, regions) and not in_chrome(element)
         ),
-        key=lambda item: item[0],
-        default=None,
+        key=lambda item: -item[0],
     )
-    if best is not None:
-        score, element = best
+    if candidates and (len(candidates) == 1 or candidates[0][0] > candidates[1][0]):  # a tie: score all
+        score, element = candidates[0]
         inside, everything = len(text_of(element)), len(text_of(page.tree))
         if any(a.tag in CONTAINED_TAGS for a in element.iterancestors()):
             inside = everything  # a paragraph around it counts its text for the element around that
