@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -233,24 +234,56 @@ def build(path: Path, size: int, corpus: Corpus, batch: int) -> tuple[int, float
 TIME = Path("/usr/bin/time")  # GNU time: the child's own peak RSS (-f %M, in KiB)
 
 
+PEAK_TOTALS: dict[tuple[str, ...], float] = {}  # args -> the peak of the summed RSS of nai and its workers
+
+
+def session_rss_mb(session: int) -> float:
+    """The summed resident memory of a session's processes (nai and its worker processes), from /proc."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            pid = int(status.parent.name)
+            if os.getsid(pid) != session or pid == session:  # the session leader is GNU time
+                continue
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+        total += int(fields.get("VmRSS", "0 kB").split()[0])
+    return total / 1024
+
+
 def run_nai(args: Sequence[str]) -> tuple[float, float, int, str]:
     """Run `python -m nai ARGS`: (seconds, peak RSS in MB, stdout bytes, stderr).
 
     With GNU time the peak RSS is the nai process's alone. Without it, it comes from wait4 and is an
-    upper bound: Linux counts the RSS of this (larger) process at fork in the child's ru_maxrss."""
+    upper bound: Linux counts the RSS of this (larger) process at fork in the child's ru_maxrss.
+    PEAK_TOTALS gets the peak of nai's and its workers' RSS summed, sampled every 20 ms."""
     command = [sys.executable, "-m", "nai", *args]
     with tempfile.NamedTemporaryFile("r", prefix="archive-bench-", suffix=".rss") as rss:
         if TIME.exists():
             command = [str(TIME), "-f", "%M", "-o", rss.name, *command]
         began = time.perf_counter()
-        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+        child = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True
+        )
         assert child.stdout is not None and child.stderr is not None
+        peak_total, done = [0.0], threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.02):
+                peak_total[0] = max(peak_total[0], session_rss_mb(child.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        if Path("/proc/self/status").exists():
+            sampler.start()
         size = 0
         while chunk := child.stdout.read(1 << 20):  # stream: an export must not pile up in this process
             size += len(chunk)
         err = child.stderr.read().decode("utf-8", "replace")
         _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, not RUSAGE_CHILDREN's maximum
         seconds = time.perf_counter() - began
+        done.set()
+        PEAK_TOTALS[tuple(args)] = peak_total[0]
         child.returncode = os.waitstatus_to_exitcode(status)
         lines = rss.read().split()
         peak = int(lines[-1]) / 1024 if TIME.exists() and lines and lines[-1].isdigit() else rss_mb(usage.ru_maxrss)
@@ -358,7 +391,7 @@ def measure(path: Path, runs: int) -> None:
 # ---- ingest of real pages ------------------------------------------------------------------------------
 
 
-def ingest_section(pages: int, kind: str, seed: int) -> None:
+def ingest_section(pages: int, kind: str, seed: int, *, trafilatura_too: bool = True) -> None:
     import trafilatura  # only this section needs it
 
     from nai.ingest import auto_jobs
@@ -379,18 +412,23 @@ def ingest_section(pages: int, kind: str, seed: int) -> None:
         files = sorted(folder.iterdir())
         page_bytes = sum(f.stat().st_size for f in files)
 
-        texts = [f.read_text(encoding="utf-8") for f in files]
-        trafilatura.bare_extraction(texts[0], with_metadata=True)  # warm-up: imports and lazy setup
-        began = time.perf_counter()
-        for text in texts:
-            trafilatura.bare_extraction(text, with_metadata=True)
-        trafilatura_seconds = time.perf_counter() - began
+        trafilatura_seconds = float("nan")
+        if trafilatura_too:
+            texts = [f.read_text(encoding="utf-8") for f in files]
+            trafilatura.bare_extraction(texts[0], with_metadata=True)  # warm-up: imports and lazy setup
+            began = time.perf_counter()
+            for text in texts:
+                trafilatura.bare_extraction(text, with_metadata=True)
+            trafilatura_seconds = time.perf_counter() - began
+            del texts
 
         startup, startup_peak, _, _ = run_nai(["--version"])
         results = []
         for label, jobs in (("--jobs 1", ["--jobs", "1"]), ("--jobs 2", ["--jobs", "2"]), ("default", [])):
             db = Path(tmp) / f"ingest-{len(results)}.db"
-            seconds, peak, _, err = run_nai(["--db", str(db), "ingest", *jobs, str(folder)])
+            command = ["--db", str(db), "ingest", *jobs, str(folder)]
+            seconds, peak, _, err = run_nai(command)
+            peak = max(peak, PEAK_TOTALS.get(tuple(command), 0.0))  # with workers: all processes together
             with closing(sqlite3.connect(db)) as conn:
                 stored, generic = conn.execute(
                     "SELECT count(*), count(*) FILTER (WHERE rules = 'generic') FROM articles"
@@ -418,7 +456,7 @@ def ingest_section(pages: int, kind: str, seed: int) -> None:
         print(f"{pages / seconds / traf_rate:>15.2f}x{peak:>9.0f}")
     print(f"{'  (python -m nai --version alone: startup)':<58}{startup:>9.2f}{'':>34}{startup_peak:>9.0f}")
     print(f"\nnai ingest --jobs 1: {results[0][3]}; --jobs 2 is {results[0][1] / results[1][1]:.2f}x one job")
-    print("(peak MB is the largest single process: with workers, each worker's is about the writer's)")
+    print("(peak MB: the writer's and its workers' resident memory together, sampled every 20 ms)")
     print(f"\narchive of the ingest (raw pages kept): {total:,} bytes, {total / pages:,.0f} B/page")
     print_parts(sizes, pages, "page")
 
@@ -439,6 +477,7 @@ def main() -> None:
         help="real: 114 KB pages like the site's (bench/realpages.py); fixture: the 38 KB classic fixture's",
     )
     parser.add_argument("--skip-build", action="store_true", help="measure the archives as they are")
+    parser.add_argument("--no-trafilatura", action="store_true", help="ingest section: skip timing trafilatura")
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")] if args.sizes else [args.articles]
     corpus = Corpus(args.seed)
@@ -464,7 +503,7 @@ def main() -> None:
             raise SystemExit(f"{path}: no archive (run without --skip-build)")
         measure(path, args.runs)
     if args.pages:
-        ingest_section(args.pages, args.page_kind, args.seed)
+        ingest_section(args.pages, args.page_kind, args.seed, trafilatura_too=not args.no_trafilatura)
 
 
 if __name__ == "__main__":
