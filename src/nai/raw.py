@@ -3,8 +3,8 @@
 A news site's chrome (the head's CSS and scripts, menus, sidebars, footer) is most of every page
 and much the same on each. zlib cannot use that: its window is 32 KB and a page is 110 KB. A
 zstd dictionary can: a site's first stored page becomes its dictionary, and each later page of
-the site is stored as what differs from it (about a twentieth of the page, where zlib keeps a
-fifth), five times as fast as zlib. When a site's chrome changes (a new theme), pages stop
+the site is stored as what differs from it (3.8 KB of a 114 KB page, where zlib keeps 21 KB),
+twenty times as fast as zlib at level 6. When a site's chrome changes (a new theme), pages stop
 fitting its dictionary and a new one is made from the first page that does not fit.
 
 Pure: the archive (nai.store) keeps the dictionaries and chooses one per page.
@@ -34,7 +34,8 @@ ZLIB = None  # raw_pages.codec of pages stored before zstd (NULL)
 
 
 class Damaged(Exception):
-    """A stored page that cannot be read back: its dictionary is missing, or its codec unknown."""
+    """A stored page that cannot be read back whole: its dictionary is missing, its codec unknown,
+    or its bytes do not match their SHA-256."""
 
 
 Error = (zstd.ZstdError, zlib.error, Damaged)

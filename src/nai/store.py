@@ -56,7 +56,7 @@ FTS_QUERY_ERROR = re.compile(r"fts5|syntax error|no such column|unknown special 
 MAX_QUERY_TERMS = 32  # distinct words or phrases of a plain query, and words of one phrase
 MAX_RAW_QUERY = 2000  # characters of a --raw query
 SEARCH_SECONDS = 10.0  # a search taking longer is stopped with a one-line error
-DICTIONARY_CACHE = 16  # raw-page dictionaries kept ready in memory (about 0.5 MB each)
+DICTIONARY_CACHE = 16  # raw-page dictionaries kept ready in memory (about 1 MB each, with its compressor)
 
 
 # ---- migrations: an ordered list, each applied once and recorded ----------------------
