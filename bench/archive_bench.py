@@ -45,7 +45,7 @@ import realpages  # noqa: E402  (bench/, beside this script)
 
 from mocksite import FIXTURES, WORDS, article_page  # noqa: E402
 from nai.model import Article, Author, Related  # noqa: E402
-from nai.store import Archive  # noqa: E402
+from nai.store import Archive, queries  # noqa: E402
 
 SITE = "north-africa.com"
 RULES = "north-africa.com"  # the site rules' NAME, as a parsed page of the site would carry
@@ -204,7 +204,7 @@ def build(path: Path, size: int, corpus: Corpus, batch: int) -> tuple[int, float
     with Archive(path) as archive:
         done = start = int(archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
         if start:  # resuming: the last article stored must be this corpus's article start - 1, row `start`
-            last = archive.get(start)
+            last = queries.get(archive.conn, start)
             if last is None or last.to_record() != corpus.article(start - 1).to_record(id=start):
                 raise SystemExit(f"{path}: made by another version of this script; delete it to rebuild")
         began, making = time.perf_counter(), 0.0
@@ -359,12 +359,12 @@ def measure(path: Path, runs: int) -> None:
             share = f"{docs[term]:,} ({docs[term] / articles:.1%})"
             for filtered in (False, True):
                 windows = [(f"{y}-01-01", f"{y + 1}-12-31") for y in WINDOW_STARTS] if filtered else [(None, None)]
-                archive.search(term, since=windows[0][0], until=windows[0][1], limit=20)  # warm-up
+                queries.search(archive.conn, term, since=windows[0][0], until=windows[0][1], limit=20)  # warm-up
                 samples, hits = [], []
                 for k in range(runs):
                     since, until = windows[k % len(windows)]
                     began = time.perf_counter()
-                    found = archive.search(term, since=since, until=until, limit=20)
+                    found = queries.search(archive.conn, term, since=since, until=until, limit=20)
                     samples.append((time.perf_counter() - began) * 1000)
                     hits.append(len(found))
                 since, until = windows[0]
@@ -378,7 +378,7 @@ def measure(path: Path, runs: int) -> None:
                 )
 
         began = time.perf_counter()
-        exported = sum(1 for stored in archive.records() if stored.to_record())
+        exported = sum(1 for stored in queries.all_stored(archive.conn) if stored.to_record())
         in_process = time.perf_counter() - began
     seconds, peak, size, _ = run_nai(["--db", str(path), "export"])
     print(f"\n{'export':<46}{'records':>10}{'seconds':>9}{'records/s':>11}{'peak MB':>9}")

@@ -110,7 +110,7 @@ def test_page_saved_without_url_then_with_it_is_one_article(nai: Nai) -> None:
 def test_the_raw_page_is_kept_compressed(full: Nai) -> None:
     [(raw_id, content, size)] = sql(full.db, "SELECT id, content, size FROM raw_pages WHERE source = ?", str(CLASSIC))
     with Archive(full.db) as archive:
-        assert archive.raw_page(raw_id) == CLASSIC.read_bytes()
+        assert archive.raw.read(raw_id) == CLASSIC.read_bytes()
     assert len(content) < size / 3
 
 
@@ -126,7 +126,7 @@ def test_pages_of_a_site_are_packed_against_one_dictionary(tmp_path: Path) -> No
     rows = sql(nai.db, "SELECT id, source, length(content), size, codec FROM raw_pages ORDER BY id")
     with Archive(nai.db) as archive:
         for raw_id, source, packed, size, codec in rows:
-            assert codec == "zstd" and archive.raw_page(raw_id) == Path(source).read_bytes()
+            assert codec == "zstd" and archive.raw.read(raw_id) == Path(source).read_bytes()
             assert packed < size / 10  # the chrome is in the dictionary: what is kept is what differs
     # another site's page gets its own dictionary; reparse reads every page back
     assert nai("ingest", str(FIXTURES / "other-site-generic.html")).exit_code == 0
@@ -145,11 +145,11 @@ def test_a_page_whose_chrome_changed_gets_a_new_dictionary(tmp_path: Path) -> No
             article = Article(
                 headline=f"Story {n}", body="Text.", url=f"https://north-africa.com/{n}/", site="north-africa.com"
             )
-            archive.save(article, raw=page)
+            archive.save(article, page=page)
         rows = archive.conn.execute("SELECT id, dict_id, length(content) FROM raw_pages ORDER BY id").fetchall()
         assert [dict_id for _, dict_id, _ in rows] == [1, 1, 2, 2, 1]
         assert all(size < 100 for _, _, size in rows)  # each is its dictionary plus a few bytes
-        assert [archive.raw_page(raw_id) for raw_id, _, _ in rows] == pages
+        assert [archive.raw.read(raw_id) for raw_id, _, _ in rows] == pages
         assert archive.conn.execute("SELECT count(*) FROM raw_dicts").fetchone() == (2,)
 
 
@@ -490,11 +490,11 @@ def test_show_a_huge_id(full: Nai) -> None:
 
 def test_a_very_common_term_ranks_the_newest_candidates(full: Nai, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past SEARCH_CANDIDATES matches, the newest that many are ranked (the cost stays bounded)."""
-    import nai.store
+    import nai.store.queries
 
     every = [h["published"] for h in full.json("search", "the", "--format", "json")]
     assert len(every) == 5
-    monkeypatch.setattr(nai.store, "SEARCH_CANDIDATES", 2)
+    monkeypatch.setattr(nai.store.queries, "SEARCH_CANDIDATES", 2)
     newest = [h["published"] for h in full.json("search", "the", "--format", "json")]
     assert sorted(newest) == sorted(sorted(every)[-2:])
     dated = [h["published"] for h in full.json("search", "the", "--until", "2025-06", "--format", "json")]
@@ -510,14 +510,14 @@ def test_a_packer_uses_committed_dictionaries_and_leaves_the_rest_to_the_writer(
         packer = Packer(archive.path)  # as a worker process has it: the archive, read only
         assert packer.pack(RawPage.of(page[0]), "north-africa.com").packed is None  # no dictionary yet
         url = "https://north-africa.com/story-1/"
-        archive.save(Article(headline="One", body="Text.", url=url, site="north-africa.com"), raw=page[0])
+        archive.save(Article(headline="One", body="Text.", url=url, site="north-africa.com"), page=page[0])
         packed = packer.pack(RawPage.of(page[1]), "north-africa.com")  # the writer's dictionary is seen
         assert packed.dict_id == 1 and packed.packed is not None and packed.data == b""
         assert packer.pack(RawPage.of(page[1]), "another.site").packed is None
         url = "https://north-africa.com/story-2/"
-        archive.save(Article(headline="Two", body="Text.", url=url, site="north-africa.com"), raw=packed)
+        archive.save(Article(headline="Two", body="Text.", url=url, site="north-africa.com"), page=packed)
         [(raw_id,)] = archive.conn.execute("SELECT id FROM raw_pages WHERE dict_id = 1 AND size = ?", (len(page[1]),))
-        assert archive.raw_page(raw_id) == page[1]
+        assert archive.raw.read(raw_id) == page[1]
 
 
 @pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
@@ -529,7 +529,7 @@ def test_a_damaged_raw_page_is_reported_not_reparsed(full: Nai, where: float) ->
     damaged = content[:at] + bytes([content[at] ^ 0x10]) + content[at + 1 :]  # one bit flipped
     sql(full.db, "UPDATE raw_pages SET content = ? WHERE id = ?", damaged, raw_id)
     with Archive(full.db) as archive, pytest.raises(RawError):
-        archive.raw_page(raw_id)
+        archive.raw.read(raw_id)
     result = full("reparse")
     assert "its raw page is damaged" in result.stdout + result.stderr
     assert {k: v for k, v in full.json("show", LIBYA_URL, "--format", "json").items() if k != "id"} == expected(CLASSIC)

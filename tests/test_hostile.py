@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, GOLDEN_PAGES, Nai
 from nai.errors import ParseError, QueryError
-from nai.ingest import parse_page
+from nai.parse import parse_page
 from nai.store import Archive
+from nai.store import queries as store_queries
 
 SEEDS = [p.read_bytes() for p in [*GOLDEN_PAGES, *sorted((FIXTURES / "not-articles").glob("*.html"))]]
 TAG = re.compile(rb"<[^<>]{1,400}>")
@@ -131,7 +132,7 @@ queries = st.one_of(
 def test_any_query_gives_results_or_a_query_error(archive: Archive, query: str, raw: bool) -> None:
     before = fingerprint(archive.path)
     try:
-        hits = archive.search(query, raw=raw, limit=5)
+        hits = store_queries.search(archive.conn, query, fts_syntax=raw, limit=5)
     except QueryError as exc:
         assert raw, "plain queries never fail"
         assert "\n" not in str(exc)
@@ -153,7 +154,7 @@ def test_hostile_queries_through_the_cli(archive: Archive, query: str, raw: bool
 
 
 def test_a_long_query_is_cut_to_its_first_distinct_words() -> None:
-    from nai.store import MAX_QUERY_TERMS, to_match
+    from nai.store.keys import MAX_QUERY_TERMS, to_match
 
     assert to_match("a " * 5000) == '"a"'
     words = " ".join(f"w{i}" for i in range(1000))

@@ -241,7 +241,7 @@ def test_jobs_workers_pack_raw_pages_against_the_archives_dictionary(tmp_path: P
     assert len(rows) == 40 and {dict_id for _, _, dict_id, _, _ in rows} == {1}
     with Archive(nai.db) as archive:
         for raw_id, source, _, packed, size in rows:
-            assert archive.raw_page(raw_id) == Path(source).read_bytes() and packed < size / 10
+            assert archive.raw.read(raw_id) == Path(source).read_bytes() and packed < size / 10
 
 
 def sql_rows(db: Path, query: str) -> list[tuple[object, ...]]:

@@ -423,8 +423,8 @@ def test_static_pages_are_not_articles() -> None:
 
 
 def test_helpers_for_dates_in_headers_and_sitemaps() -> None:
+    from nai.discover import crawl_delay, utc_lastmod
     from nai.fetch import retry_after_seconds
-    from nai.scrape import crawl_delay, utc_lastmod
 
     assert retry_after_seconds("120") == 120
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0

@@ -1,3 +1,3 @@
-from nai.cli import main
+from nai.cli import cli
 
-main()
+cli(prog_name="nai")

@@ -13,33 +13,26 @@ import shutil
 import sqlite3
 import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from . import __version__, dates, output
-from .errors import Locked, NaiError
+from .errors import Locked, NaiError, SiteUnreachable
 from .fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Fetcher
-from .ingest import (
-    AUTO_JOBS_MIN_INPUTS,
-    DEFAULT_MAX_BYTES,
-    DEFAULT_PAGE_SECONDS,
-    MAX_AUTO_JOBS,
-    Outcome,
-    auto_jobs,
-    ingest,
-    iter_sources,
-    reparse_raw,
-)
+from .ingest import AUTO_JOBS_MIN_INPUTS, MAX_AUTO_JOBS, Outcome, auto_jobs, ingest, iter_sources
 from .lock import exclusive
+from .parse import MAX_PAGE_BYTES, PAGE_SECONDS, reparse_page
 from .scrape import DEFAULT_SITE, Scraper
-from .store import Archive, describe
+from .store import Archive, describe, health, queries
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_FAILURE = 1
 EXIT_LOCKED = 75  # sysexits EX_TEMPFAIL: another scrape runs; try again later
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Failure(click.ClickException):
@@ -67,7 +60,7 @@ class NaiGroup(click.Group):
             settings = ctx.find_object(Settings)
             raise Failure(f"{settings.db if settings else 'archive'}: {describe(exc)}") from None
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, BrokenPipeError):
-            raise
+            raise  # click's own, and a reader that went away (`nai export | head`), which click quiets
         except Exception as exc:
             settings = ctx.find_object(Settings)
             if os.environ.get("NAI_DEBUG") or (settings and settings.verbose >= 2):
@@ -128,6 +121,22 @@ def _more_verbose(ctx: click.Context, param: click.Parameter, value: Any) -> Non
     if settings.verbose and settings.quiet:
         raise click.UsageError("-v and -q contradict each other")
     _configure_logging(settings.verbose, settings.quiet)
+
+
+def output_format(*choices: str) -> Callable[[F], F]:
+    """--format, one of `choices` (the first is the default): the data a command writes to stdout."""
+
+    def decorate(command: F) -> F:
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(choices),
+            default=choices[0],
+            show_default=True,
+            help="How to write the data to stdout.",
+        )(command)
+
+    return decorate
 
 
 def verbosity(command: Any) -> Any:
@@ -193,7 +202,7 @@ class Jobs(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
 @click.option(
     "--max-mb",
     type=click.FloatRange(min=0.01),
-    default=DEFAULT_MAX_BYTES / 1024 / 1024,
+    default=MAX_PAGE_BYTES / 1024 / 1024,
     show_default=True,
     help="Refuse pages (and .html.gz contents) larger than this.",
 )
@@ -208,7 +217,7 @@ class Jobs(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
 @click.option(
     "--page-seconds",
     type=click.FloatRange(min=0),
-    default=DEFAULT_PAGE_SECONDS,
+    default=PAGE_SECONDS,
     show_default=True,
     help="Give up on a page that takes longer than this to parse (0: no limit).",
 )
@@ -273,7 +282,7 @@ def _report(outcome: Outcome, settings: Settings) -> None:
 @click.option("--until", type=DateBound(end=True), help="Published on or before (a month means its last day).")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--raw", is_flag=True, help='Pass QUERY through as FTS5 syntax (AND, OR, NEAR, "phrases", prefix*).')
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@output_format("table", "json", "csv")
 @click.pass_obj
 def search_command(
     settings: Settings, query: str, since: str | None, until: str | None, limit: int, raw: bool, fmt: str
@@ -290,7 +299,7 @@ def search_command(
         nai search --raw 'Haftar NOT Tripoli'
     """
     with settings.archive() as archive:
-        hits = archive.search(query, since=since, until=until, limit=limit, raw=raw)
+        hits = queries.search(archive.conn, query, since=since, until=until, limit=limit, fts_syntax=raw)
     output.write_hits(hits, fmt, sys.stdout, width=shutil.get_terminal_size((100, 24)).columns)
     if not hits and settings.chatty:
         click.echo("no matches", err=True)
@@ -299,7 +308,7 @@ def search_command(
 @cli.command(name="show")
 @verbosity
 @click.argument("ref", metavar="ID|URL")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@output_format("text", "json")
 @click.pass_obj
 def show_command(settings: Settings, ref: str, fmt: str) -> None:
     """Show one article: metadata, body, related stories and read-count history.
@@ -310,11 +319,11 @@ def show_command(settings: Settings, ref: str, fmt: str) -> None:
         nai show https://north-africa.com/some-story/ --format json
     """
     with settings.archive() as archive:
-        stored = archive.find(ref)
+        stored = queries.find(archive.conn, ref)
         if stored is None:
             raise NaiError(f"{ref}: no such article in {settings.db}")
-        history = archive.read_history(stored.id)
-        removed = archive.removed(stored.id)
+        history = queries.read_history(archive.conn, stored.id)
+        removed = queries.removed(archive.conn, stored.id)
     if fmt == "json":
         output.write_jsonl([stored.to_record()], sys.stdout)
     else:
@@ -324,7 +333,7 @@ def show_command(settings: Settings, ref: str, fmt: str) -> None:
 
 @cli.command(name="export")
 @verbosity
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@output_format("jsonl", "csv")
 @click.pass_obj
 def export_command(settings: Settings, fmt: str) -> None:
     """Write every record to stdout, streamed, in id order.
@@ -335,12 +344,12 @@ def export_command(settings: Settings, fmt: str) -> None:
         nai export --format csv > archive.csv
     """
     with settings.archive() as archive:
-        output.write_records((s.to_record() for s in archive.records()), fmt, sys.stdout)
+        output.write_records((s.to_record() for s in queries.all_stored(archive.conn)), fmt, sys.stdout)
 
 
 @cli.command(name="stats")
 @verbosity
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@output_format("table", "json")
 @click.pass_obj
 def stats_command(settings: Settings, fmt: str) -> None:
     """Articles, date range, articles per month, and how often each field is filled.
@@ -353,7 +362,7 @@ def stats_command(settings: Settings, fmt: str) -> None:
         nai stats --format json
     """
     with settings.archive() as archive:
-        stats = archive.stats()
+        stats = queries.stats(archive.conn, archive.path)
     if fmt == "json":
         output.write_jsonl([stats], sys.stdout)
     else:
@@ -374,7 +383,7 @@ def reparse_command(settings: Settings) -> None:
         nai reparse
     """
     with settings.archive() as archive:
-        result = archive.reparse(reparse_raw)
+        result = health.reparse(archive, reparse_page)
     for article_id, error in result.failed:
         click.echo(f"nai: article {article_id}: {error}", err=True)
     click.echo(f"reparsed {result.total} articles: {result.changed} changed, {len(result.failed)} failed")
@@ -399,9 +408,9 @@ def check_command(settings: Settings, repair: bool) -> None:
     """
     with settings.archive() as archive:
         if repair:
-            for line in archive.repair(reparse_raw):
+            for line in health.repair(archive, reparse_page):
                 click.echo(f"repaired: {line}")
-        problems = archive.check()
+        problems = health.check(archive)
     for problem in problems:
         click.echo(problem)
     if problems:
@@ -421,7 +430,7 @@ def backup_command(settings: Settings, target: Path) -> None:
         nai backup /backups/archive-$(date +%F).db
     """
     with settings.archive() as archive:
-        archive.backup(target)
+        health.backup(archive, target)
 
 
 @cli.command(name="scrape")
@@ -481,7 +490,7 @@ def scrape_command(
         )
         try:
             report = scraper.run()
-        except NaiError:
+        except SiteUnreachable:
             if not existed:  # the site was never reached: leave no empty archive behind
                 archive.close()
                 for suffix in ("", "-wal", "-shm"):
@@ -490,12 +499,4 @@ def scrape_command(
     if settings.chatty:
         click.echo(report.summary(), err=True)
     if report.counts["failed"]:
-        sys.exit(EXIT_FAILURE)
-
-
-def main() -> None:
-    try:
-        cli(prog_name="nai")
-    except BrokenPipeError:  # `nai export | head`: the reader has what it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(EXIT_FAILURE)

@@ -15,6 +15,10 @@ class ParseError(NaiError):
     """A page was read but holds no article this parser can extract."""
 
 
+class TruncatedPage(ParseError):
+    """A page that ends before its end: a transfer cut short, worth fetching again."""
+
+
 class QueryError(NaiError):
     """A search query that the archive cannot run (bad --raw FTS5 syntax)."""
 
@@ -29,6 +33,10 @@ class FetchError(NaiError):
     def __init__(self, message: str, *, retry: bool = True) -> None:
         super().__init__(message)
         self.retry = retry  # worth trying again (a timeout), or not (a response too large)
+
+
+class SiteUnreachable(NaiError):
+    """A scrape's site cannot be reached at all (its robots.txt): nothing was fetched or written."""
 
 
 class Locked(NaiError):

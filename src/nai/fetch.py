@@ -43,7 +43,6 @@ class Response:
     body: bytes = b""
     etag: str | None = None
     last_modified: str | None = None
-    content_type: str = ""
     retry_after: str | None = None
     size: int = 0  # bytes on the wire
 
@@ -165,7 +164,6 @@ class Fetcher:
             body=body,
             etag=reply.headers.get("ETag"),
             last_modified=reply.headers.get("Last-Modified"),
-            content_type=reply.headers.get("Content-Type") or "",
             retry_after=reply.headers.get("Retry-After"),
             size=size,
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import sqlite3
 import sys
 import threading
@@ -16,26 +15,21 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO, Literal, TypeVar
+from typing import BinaryIO, TypeVar
 
-from .errors import ArchiveError, InputError, NaiError, ParseError
+from .errors import ArchiveError, InputError, NaiError
 from .gzipped import MAGIC, InflateError, inflate
-from .model import Article
-from .parse import parse_article
+from .model import Article, Status
+from .parse import MAX_PAGE_BYTES, PAGE_SECONDS, megabytes, parse_page
 from .raw import RawPage
 from .store import Archive, Packer, describe, is_fatal
 
 log = logging.getLogger(__name__)
 
-#: The largest page, and the largest a .html.gz may inflate to; real pages are ~110 KB.
-DEFAULT_MAX_BYTES = 8 * 1024 * 1024
-#: The longest a page may take to parse; real pages take milliseconds.
-DEFAULT_PAGE_SECONDS = 20.0
 T = TypeVar("T")
 IN_FLIGHT_PER_JOB = 16  # parsed pages waiting for the writer, per worker
 CHUNK = 8  # inputs a worker parses per task: less queue traffic
@@ -49,8 +43,6 @@ BATCH_INPUTS = 20
 BATCH_SECONDS = 0.25
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 STDIN = "-"
-
-Status = Literal["new", "updated", "unchanged", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +60,6 @@ class Outcome:
     status: Status
     id: int | None = None
     error: str | None = None
-    article: Article | None = None
 
 
 def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
@@ -107,7 +98,7 @@ def _walk(root: Path) -> Iterator[Source]:
     yield from problems
 
 
-def read_source(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None) -> bytes:
+def read_source(source: Source, *, max_bytes: int = MAX_PAGE_BYTES, stdin: BinaryIO | None = None) -> bytes:
     """The page's bytes, inflated when gzipped. Raises InputError, in bounded memory."""
     if source.error:
         raise InputError(source.error)
@@ -121,7 +112,7 @@ def read_source(source: Source, *, max_bytes: int = DEFAULT_MAX_BYTES, stdin: Bi
                 raise InputError("is a directory")
             size = source.path.stat().st_size
             if size > max_bytes:
-                raise InputError(f"too large: {_mb(size)} (the limit is {_mb(max_bytes)}; see --max-mb)")
+                raise InputError(f"too large: {megabytes(size)} (the limit is {megabytes(max_bytes)}; see --max-mb)")
             with source.path.open("rb") as f:
                 data = f.read(max_bytes + 1)
         except OSError as exc:
@@ -141,17 +132,13 @@ def _gunzip(data: bytes, max_bytes: int) -> bytes:
 
 def _check_size(size: int, max_bytes: int) -> None:
     if size > max_bytes:
-        raise InputError(f"too large: more than {_mb(max_bytes)} (see --max-mb)")
+        raise InputError(f"too large: more than {megabytes(max_bytes)} (see --max-mb)")
 
 
 def auto_jobs(inputs: int) -> int:
     """--jobs auto: worker processes for this many inputs (1: parse in this process)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return min(cores, MAX_AUTO_JOBS) if inputs >= AUTO_JOBS_MIN_INPUTS and cores > 1 else 1
-
-
-def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB"
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,8 +237,8 @@ def ingest(
     archive: Archive,
     *,
     url: str | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    page_seconds: float = DEFAULT_PAGE_SECONDS,
+    max_bytes: int = MAX_PAGE_BYTES,
+    page_seconds: float = PAGE_SECONDS,
     jobs: int = 1,
     stdin: BinaryIO | None = None,
 ) -> Iterator[Outcome]:
@@ -284,7 +271,7 @@ def _store(item: Parsed, archive: Archive, *, url: str | None, batch: list[Parse
     if item.article is None:
         return Outcome(source=item.source, status="failed", error=item.error)
     try:
-        saved = archive.save(item.article, raw=item.raw, raw_url=url, source=item.source)
+        saved = archive.save(item.article, page=item.raw, page_url=url, source=item.source)
     except sqlite3.Error as exc:
         if is_fatal(exc) or not archive.conn.in_transaction:
             # every input after this one would fail the same way, or SQLite undid the whole commit
@@ -293,46 +280,4 @@ def _store(item: Parsed, archive: Archive, *, url: str | None, batch: list[Parse
         return Outcome(source=item.source, status="failed", error=f"archive error: {exc}")
     if item.article.rules == "generic":
         log.info("%s: no site rules applied (generic extraction)", item.source)
-    return Outcome(source=item.source, status=saved.status, id=saved.id, article=item.article)
-
-
-def parse_page(data: bytes, *, url: str | None = None, seconds: float = DEFAULT_PAGE_SECONDS) -> Article:
-    """parse_article within a time limit, with the failures of hostile markup as ParseError."""
-    try:
-        with _time_limit(seconds):
-            return parse_article(data, url=url)
-    except _PageTimeout:
-        raise ParseError(f"took longer than {seconds:g} s to parse (the limit; see --page-seconds)") from None
-    except RecursionError:
-        raise ParseError("markup nested too deeply") from None
-    except MemoryError:
-        raise ParseError("out of memory parsing this page") from None
-
-
-class _PageTimeout(Exception):
-    pass
-
-
-@contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
-    """SIGALRM after `seconds`, in the main thread (elsewhere: no limit). Checked between Python
-    steps, so a single lxml call finishes first; the size and element limits bound those."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise _PageTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def reparse_raw(data: bytes, url: str | None) -> Article:
-    """What `nai reparse` runs on each stored raw page."""
-    return parse_page(data, url=url)
+    return Outcome(source=item.source, status=saved.status, id=saved.id)

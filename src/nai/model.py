@@ -1,23 +1,15 @@
-"""The record: frozen dataclasses, and to_record(), the one place its keys live."""
+"""The record and what the archive gives back: frozen dataclasses. Article.to_record() is the one
+place the record's keys live (a contract: keep them stable)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-#: The record's keys, in the order `nai export` writes them. A contract: keep stable.
-RECORD_KEYS = (
-    "id",
-    "url",
-    "site",
-    "headline",
-    "published",
-    "section",
-    "read_count",
-    "body",
-    "author",
-    "related",
-)
+#: What saving an article did to the archive.
+SaveStatus = Literal["new", "updated", "unchanged"]
+#: What became of one input of `nai ingest`.
+Status = Literal[SaveStatus, "failed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,3 +83,47 @@ class Article:
             related=tuple(Related(r["headline"], r["url"], r.get("summary")) for r in record.get("related") or ()),
             rules=rules,
         )
+
+
+#: The record's keys, in the order `nai export` writes them.
+RECORD_KEYS = tuple(Article(headline="", body="").to_record(id=0))
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    id: int
+    status: SaveStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """An article as the archive holds it."""
+
+    id: int
+    article: Article
+    first_seen: str
+    fts_key: int | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        return self.article.to_record(id=self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A search result: the article, its bm25 score (lower is better) and a marked snippet."""
+
+    stored: Stored
+    rank: float
+    snippet: str
+
+    def to_record(self) -> dict[str, Any]:
+        return {**self.stored.to_record(), "rank": self.rank, "snippet": self.snippet}
+
+
+@dataclass(frozen=True, slots=True)
+class Reparsed:
+    """What `nai reparse` did: articles read, changed, and those that failed with why."""
+
+    total: int
+    changed: int
+    failed: list[tuple[int, str]]

@@ -8,8 +8,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from .model import RECORD_KEYS
-from .store import Hit, Stored
+from .model import RECORD_KEYS, Hit, Stored
 
 SEARCH_KEYS = (*RECORD_KEYS, "rank", "snippet")
 

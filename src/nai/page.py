@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import charset_normalizer
 from lxml import etree
 
-from .errors import ParseError
+from .errors import ParseError, TruncatedPage
 
 # lxml's plain HTML parser: the same libxml2 parser as lxml.html, without the per-element class
 # lookup that lxml.html adds (a third of the time of walking a page). lxml has no type hints.
@@ -277,7 +277,7 @@ def _check_markup(
     if lt not in text[: 4096 * unit] and not markup.search(text[: 65536 * unit]):
         raise ParseError("not an HTML page: no markup found")
     if not closing.search(text[-8192 * unit :]):
-        raise ParseError("truncated HTML: the page ends before </body></html>")
+        raise TruncatedPage("truncated HTML: the page ends before </body></html>")
 
 
 def _page(tree: Element | None, source: str, url: str | None) -> Page:

@@ -1,10 +1,17 @@
-"""parse_article: a page's bytes to an Article. Site rules first, trafilatura second. No I/O."""
+"""A page's bytes to an Article: site rules first, trafilatura second. No I/O.
+
+parse_page() is what ingest, scrape and reparse call: parse_article() within the page limits.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from . import dates
 from .errors import ParseError
@@ -14,6 +21,11 @@ from .sites import rules_for
 from .urls import host_of, unwrap_archive
 
 log = logging.getLogger(__name__)
+
+#: The largest page, and the largest a .html.gz may inflate to; real pages are ~110 KB.
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+#: The longest a page may take to parse; real pages take milliseconds.
+PAGE_SECONDS = 20.0
 
 # WordPress body classes of pages that list articles rather than hold one.
 LISTING_CLASSES = frozenset(
@@ -118,3 +130,50 @@ def extract_generic(page: Page) -> Article:
         author=Author(name=clean_text(author_name)) if author_name else None,
         rules="generic",
     )
+
+
+def parse_page(data: bytes, *, url: str | None = None, seconds: float = PAGE_SECONDS) -> Article:
+    """parse_article within a time limit, with the failures of hostile markup as ParseError."""
+    try:
+        with _time_limit(seconds):
+            return parse_article(data, url=url)
+    except _PageTimeout:
+        raise ParseError(f"took longer than {seconds:g} s to parse (the limit; see --page-seconds)") from None
+    except RecursionError:
+        raise ParseError("markup nested too deeply") from None
+    except MemoryError:
+        raise ParseError("out of memory parsing this page") from None
+
+
+def reparse_page(data: bytes, url: str | None) -> Article:
+    """What `nai reparse` and `nai check --repair` run on each stored raw page."""
+    return parse_page(data, url=url)
+
+
+def megabytes(n: int) -> str:
+    """A size as the limits' messages give it: "8.0 MB"."""
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+class _PageTimeout(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """SIGALRM after `seconds`, in the main thread (elsewhere: no limit). Checked between Python
+    steps, so a single lxml call finishes first; the size and element limits bound those."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _PageTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -3,60 +3,66 @@
 Discovery, cheapest first: robots.txt (rules, Crawl-delay, Sitemap: lines), the sitemaps (index,
 nested, gzipped, <lastmod>), the feed and its pages, and, when the site has no sitemap, its
 listing pages; links in the related-stories block of fetched articles too. What is known of
-every URL lives in the archive's `urls` table, so each run fetches only what is new, changed
-(a newer <lastmod>), failed before, or due for a read-count refresh, with conditional GETs.
+every URL lives in the archive's `urls` table (nai.store.crawl), so each run fetches only what
+is new, changed (a newer <lastmod>), failed before, or due for a read-count refresh, with
+conditional GETs. What the fetched documents say is read by nai.discover; a run returns a
+Report, which the CLI renders.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import time
 import urllib.robotparser
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from enum import Enum
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
-from lxml import etree
-from lxml import html as lxml_html
-
-from . import dates
-from .errors import FetchError, NaiError, ParseError
+from .discover import (
+    FEED_PATH,
+    NON_ARTICLE_SITEMAP,
+    SITEMAP_PATHS,
+    Entry,
+    crawl_delay,
+    is_article_url,
+    parse_feed,
+    parse_listing,
+    parse_sitemap,
+)
+from .errors import FetchError, ParseError, SiteUnreachable, TruncatedPage
 from .fetch import Fetcher, Response
-from .gzipped import MAGIC, InflateError, inflate
-from .ingest import DEFAULT_MAX_BYTES, parse_page
-from .store import Archive, now_iso
+from .parse import MAX_PAGE_BYTES, megabytes, parse_page
+from .store import Archive, Crawl, Run, UrlKind, UrlState, now_iso
+from .store.crawl import UrlChanges
 from .urls import host_of, url_key
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SITE = "https://north-africa.com"
-SITEMAP_PATHS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
-FEED_PATH = "/feed/"
 MAX_FEED_PAGES = 50
 MAX_LISTING_PAGES = 200
 MAX_SITEMAP_DEPTH = 4
-MAX_SITEMAP_BYTES = 64 * 1024 * 1024
 REFRESH_INTERVAL = timedelta(hours=20)  # "each night", with room for a late cron run
-# Sitemaps of things that are not articles: WordPress taxonomies, users, pages.
-NON_ARTICLE_SITEMAP = re.compile(r"taxonom|users|author|categor|post_tag|tag-sitemap|page-sitemap|posts-page", re.I)
-# Links that are never articles: archives, feeds, WordPress internals, files.
-NON_ARTICLE_PATH = re.compile(
-    r"^/?$|/(category|tag|author|page|feed|comments|search|wp-admin|wp-content|wp-includes|wp-json)(/|$)"
-    r"|\.(jpe?g|png|gif|webp|pdf|xml|gz|css|js|zip|mp[34])$|/amp/?$",
-    re.I,
-)
-SITEMAP_ROOTS = ("urlset", "sitemapindex")
-XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+
+
+class Reason(str, Enum):
+    """Why an article URL is fetched this run."""
+
+    NEW = "new"  # never stored
+    CHANGED = "changed"  # stored, and its sitemap <lastmod> is newer, or it failed last time
+    REFRESH = "refresh"  # recent: its read count is followed each night
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
-    url: str
-    lastmod: str | None = None
+class Queued:
+    state: UrlState
+    reason: Reason
 
 
 @dataclass
@@ -79,180 +85,23 @@ class Report:
         kb = self.bytes / 1024
         return f"scrape: {parts}; {self.requests} requests, {kb:,.0f} KB, {self.seconds:.1f} s"
 
-    def to_row(self) -> dict[str, Any]:
-        return {
-            "started_at": self.started_at,
-            "ended_at": self.ended_at,
-            "site": self.site,
-            **{k: self.counts[k] for k in ("new", "updated", "unchanged", "refreshed", "removed", "skipped", "failed")},
-            "requests": self.requests,
-            "bytes": self.bytes,
-            "seconds": round(self.seconds, 3),
-            "errors": json.dumps(self.errors, ensure_ascii=False),
-        }
-
-
-# ---- parsing what discovery fetches (pure) ---------------------------------------------------
-
-
-def parse_sitemap(data: bytes) -> tuple[list[Entry], list[Entry]]:
-    """A sitemap's (child sitemaps, page URLs), each with its <lastmod>; gzipped or not."""
-    if data.startswith(MAGIC):
-        try:
-            data = inflate(data, limit=MAX_SITEMAP_BYTES)
-        except InflateError as exc:
-            raise ParseError(f"sitemap: {exc}") from None
-    try:
-        root = etree.fromstring(data.strip(), parser=XML_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise ParseError(f"not a sitemap: {exc}") from None
-    if root is None or not isinstance(root.tag, str) or etree.QName(root).localname not in SITEMAP_ROOTS:
-        raise ParseError("not a sitemap: no <urlset> or <sitemapindex>")
-    children: list[Entry] = []
-    pages: list[Entry] = []
-    for item in root:
-        if not isinstance(item.tag, str):
-            continue
-        tag = etree.QName(item).localname
-        loc = _child_text(item, "loc")
-        if not loc:
-            continue
-        entry = Entry(url=loc, lastmod=utc_lastmod(_child_text(item, "lastmod")))
-        (children if tag == "sitemap" else pages if tag == "url" else []).append(entry)
-    return children, pages
-
-
-def utc_lastmod(value: str | None) -> str | None:
-    """A <lastmod> in UTC, so that text comparison is time comparison ('…+01:00' vs '…Z')."""
-    if not value:
-        return None
-    iso = dates.to_iso(value)
-    if iso is None:
-        return value
-    if "T" not in iso:
-        return iso + "T00:00:00+00:00"
-    moment = datetime.fromisoformat(iso)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat()
-
-
-def _child_text(element: Any, name: str) -> str | None:
-    for child in element:
-        if isinstance(child.tag, str) and etree.QName(child).localname == name and child.text:
-            return str(child.text).strip()
-    return None
-
-
-def parse_feed(data: bytes) -> list[Entry]:
-    """RSS <item><link> or Atom <entry><link href>, with their dates, in feed order."""
-    try:
-        root = etree.fromstring(data.strip(), parser=XML_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise ParseError(f"not a feed: {exc}") from None
-    if root is None:
-        raise ParseError("not a feed: empty document")
-    entries = []
-    for item in root.iter():
-        if not isinstance(item.tag, str) or etree.QName(item).localname not in ("item", "entry"):
-            continue
-        link = _child_text(item, "link") or next(
-            (
-                child.get("href")
-                for child in item
-                if isinstance(child.tag, str)
-                and etree.QName(child).localname == "link"
-                and child.get("href")
-                and child.get("rel", "alternate") == "alternate"
-            ),
-            None,
+    def to_run(self) -> Run:
+        return Run(
+            started_at=self.started_at,
+            ended_at=self.ended_at,
+            site=self.site,
+            new=self.counts["new"],
+            updated=self.counts["updated"],
+            unchanged=self.counts["unchanged"],
+            refreshed=self.counts["refreshed"],
+            removed=self.counts["removed"],
+            skipped=self.counts["skipped"],
+            failed=self.counts["failed"],
+            requests=self.requests,
+            bytes=self.bytes,
+            seconds=round(self.seconds, 3),
+            errors=tuple(self.errors),
         )
-        if link:
-            date = _child_text(item, "updated") or _child_text(item, "pubDate") or _child_text(item, "published")
-            entries.append(Entry(url=link.strip(), lastmod=date))
-    return entries
-
-
-def parse_listing(data: bytes, base: str) -> tuple[list[str], str | None, list[str]]:
-    """A listing page's (article links, next page, category pages), in page order."""
-    try:
-        tree = lxml_html.document_fromstring(data)
-    except (etree.ParserError, ValueError):
-        return [], None, []
-    host = host_of(base)
-    articles: list[str] = []
-    categories: list[str] = []
-    next_page = None
-    for a in tree.iter("a"):
-        href = a.get("href")
-        if not href:
-            continue
-        url = urljoin(base, href.strip()).split("#")[0]
-        if host_of(url) != host:
-            continue
-        rel = (a.get("rel") or "").split()
-        classes = (a.get("class") or "").split()
-        if "next" in rel or "next" in classes:
-            next_page = next_page or url
-        elif "/category/" in urlsplit(url).path and "/page/" not in urlsplit(url).path:
-            categories.append(url)
-        elif _is_teaser(a) and is_article_url(url, host):
-            articles.append(url)
-    link_next = tree.find(".//link[@rel='next']")
-    if next_page is None and link_next is not None and link_next.get("href"):
-        next_page = urljoin(base, link_next.get("href"))
-    return list(dict.fromkeys(articles)), next_page, list(dict.fromkeys(categories))
-
-
-def crawl_delay(robots: str, user_agent: str) -> float:
-    """robots.txt's Crawl-delay for our user agent (its group, else "*"), fractions included:
-    urllib.robotparser reads whole seconds only."""
-    agent = user_agent.split("/")[0].strip().lower()
-    delays: dict[str, float] = {}
-    group: list[str] = []
-    in_rules = False
-    for line in robots.splitlines():
-        key, _, value = line.split("#")[0].partition(":")
-        key, value = key.strip().lower(), value.strip()
-        if key == "user-agent":
-            if in_rules:
-                group, in_rules = [], False
-            group.append(value.lower())
-        elif key:
-            in_rules = True
-            if key == "crawl-delay":
-                try:
-                    seconds = float(value)
-                except ValueError:
-                    continue
-                for name in group:
-                    delays.setdefault(name, seconds)
-    mine = next((d for name, d in delays.items() if name != "*" and name in agent), None)
-    return mine if mine is not None else delays.get("*", 0.0)
-
-
-def _is_teaser(a: Any) -> bool:
-    """A link to a story in a listing: inside an <article> or a heading, not in the menus."""
-    node = a.getparent()
-    while node is not None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        classes = node.get("class") or ""
-        if tag in ("nav", "header", "footer", "aside") or "menu" in classes or "widget" in classes:
-            return False
-        if tag in ("article", "h1", "h2", "h3", "h4") or "entry-title" in classes or "post" in classes.split():
-            return True
-        node = node.getparent()
-    return False
-
-
-def is_article_url(url: str, host: str | None) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or host_of(url) != host:
-        return False
-    return not NON_ARTICLE_PATH.search(parts.path) and "?s=" not in url
-
-
-# ---- the run ---------------------------------------------------------------------------------
 
 
 class Scraper:
@@ -268,6 +117,7 @@ class Scraper:
         refresh_days: int = 14,
     ) -> None:
         self.archive = archive
+        self.crawl = Crawl(archive)
         self.fetcher = fetcher
         self.site = site.rstrip("/") + "/"
         self.host = host_of(self.site)
@@ -276,15 +126,15 @@ class Scraper:
         self.since = since
         self.refresh_days = refresh_days
         self.robots = urllib.robotparser.RobotFileParser()
-        self.queue: dict[str, dict[str, Any]] = {}  # key -> urls row (or a new one), in fetch order
+        self.queue: dict[str, Queued] = {}  # by URL key, in fetch order
         self.fetched = 0
         self.backfill = False  # a first run: walk feeds and listings to their end
         self.report = Report(started_at=now_iso(), site=self.site)
 
     def run(self) -> Report:
-        """One scrape. Raises NaiError, before anything is written, when the site is unreachable."""
+        """One scrape. Raises SiteUnreachable, before anything is written, when the site cannot be reached."""
         start = time.monotonic()
-        self.backfill = not self.archive.urls_of_kind_exist("article")
+        self.backfill = not self.crawl.any_of(UrlKind.ARTICLE)
         self._robots()
         try:
             found_sitemap = self._sitemaps()
@@ -307,7 +157,7 @@ class Scraper:
             self.report.bytes = self.fetcher.bytes
             self.report.seconds = time.monotonic() - start
             self.report.ended_at = now_iso()
-            self.archive.record_run(self.report.to_row())
+            self.crawl.record_run(self.report.to_run())
         return self.report
 
     def _fail(self, url: str, reason: str) -> None:
@@ -315,34 +165,42 @@ class Scraper:
         self.report.errors.append(f"{url}: {reason}")
         log.error("%s: %s", url, reason)
 
-    def _get(self, url: str, *, conditional: dict[str, Any] | None = None) -> Response:
+    def _get(self, url: str, *, conditional: UrlState | None = None) -> Response:
+        """A GET, conditional on what `conditional` recorded of the URL's last answer."""
         return self.fetcher.get(
             url,
-            etag=(conditional or {}).get("etag"),
-            last_modified=(conditional or {}).get("last_modified"),
+            etag=conditional.etag if conditional else None,
+            last_modified=conditional.last_modified if conditional else None,
         )
+
+    def _note(
+        self, url: str, kind: UrlKind, seen: UrlChanges, now: str | None = None, **more: Unpack[UrlChanges]
+    ) -> None:
+        """What a fetch of `url` found (`seen`), and `more`."""
+        changes: UrlChanges = {**seen, **more}
+        self.crawl.update(url, kind, now=now, **changes)
 
     # -- robots.txt
 
     def _robots(self) -> None:
         url = urljoin(self.site, "/robots.txt")
-        state = self.archive.url_state(url)
+        state = self.crawl.state(url)
         try:
             response = self._get(url, conditional=state)
         except FetchError as exc:
-            raise NaiError(f"cannot reach {self.site}: {str(exc).removeprefix(url + ': ')}") from None
+            raise SiteUnreachable(f"cannot reach {self.site}: {str(exc).removeprefix(url + ': ')}") from None
         if response.status >= 500 or response.status == 429:
-            raise NaiError(f"{self.site} is not answering: robots.txt gives HTTP {response.status}")
+            raise SiteUnreachable(f"{self.site} is not answering: robots.txt gives HTTP {response.status}")
         text = ""
         if response.status == 304 and state:
-            text = state.get("body") or ""
+            text = state.body or ""
         elif response.ok:
             text = response.body.decode("utf-8", errors="replace")
         self.robots.parse(text.splitlines())
         if response.status != 304:
-            self.archive.record_url(
+            self.crawl.update(
                 url,
-                kind="robots",
+                UrlKind.ROBOTS,
                 last_fetched=now_iso(),
                 status=response.status,
                 etag=response.etag,
@@ -375,9 +233,9 @@ class Scraper:
         sitemap, None when it failed (then its index is read again in full next run)."""
         if depth > MAX_SITEMAP_DEPTH or host_of(url) != self.host or not self.allowed(url):
             return False
-        state = self.archive.url_state(url)
+        state = self.crawl.state(url)
         parent_key = url_key(parent) if parent else None
-        if state and lastmod and state.get("lastmod") == lastmod and state.get("status") in (200, 304):
+        if state and lastmod and state.lastmod == lastmod and state.status in (200, 304):
             return True  # the index says it has not changed since we read it
         try:
             response = self._get(url, conditional=state)
@@ -387,10 +245,10 @@ class Scraper:
         now = now_iso()
         if response.status == 304:
             complete = all(
-                self._sitemap(known["url"], parent=url, lastmod=known["lastmod"], depth=depth + 1) is not None
-                for known in self.archive.child_sitemaps(url)
+                self._sitemap(known.url, parent=url, lastmod=known.lastmod, depth=depth + 1) is not None
+                for known in self.crawl.child_sitemaps(url)
             )
-            self.archive.record_url(url, kind="sitemap", parent=parent_key, last_fetched=now, status=304)
+            self.crawl.update(url, UrlKind.SITEMAP, parent=parent_key, last_fetched=now, status=304)
             if not complete:
                 self._forget_validators(url)
             return True
@@ -407,9 +265,9 @@ class Scraper:
             self._sitemap_failed(url, parent_key, response.status, str(exc))
             return None
         with self.archive.transaction():
-            self.archive.record_url(
+            self.crawl.update(
                 url,
-                kind="sitemap",
+                UrlKind.SITEMAP,
                 parent=parent_key,
                 last_fetched=now,
                 status=response.status,
@@ -430,18 +288,25 @@ class Scraper:
     def _sitemap_failed(self, url: str, parent: str | None, status: int | None, reason: str) -> None:
         """Recorded, so that the next run asks for this sitemap again even when its index is a 304."""
         self._fail(url, reason)
-        self.archive.record_url(
-            url, kind="sitemap", parent=parent, status=status, error=reason, etag=None, last_modified=None, lastmod=None
+        self.crawl.update(
+            url,
+            UrlKind.SITEMAP,
+            parent=parent,
+            status=status,
+            error=reason,
+            etag=None,
+            last_modified=None,
+            lastmod=None,
         )
 
     def _forget_validators(self, url: str) -> None:
         """A child failed: next run, read this index in full instead of trusting a 304."""
-        self.archive.record_url(url, kind="sitemap", etag=None, last_modified=None, lastmod=None)
+        self.crawl.update(url, UrlKind.SITEMAP, etag=None, last_modified=None, lastmod=None)
 
     def _note_articles(self, entries: list[Entry], now: str) -> int:
         """Record article URLs (with their <lastmod>); how many were not known before."""
         entries = [e for e in entries if is_article_url(e.url, self.host)]
-        known = self.archive.known_keys([url_key(e.url) for e in entries])
+        known = self.crawl.known_keys([url_key(e.url) for e in entries])
         fresh = 0
         with self.archive.transaction():
             for entry in entries:
@@ -449,13 +314,9 @@ class Scraper:
                 if key not in known:
                     fresh += 1
                     known.add(key)
-                    self.archive.record_url(entry.url, kind="article", now=now, lastmod=entry.lastmod)
+                    self.crawl.update(entry.url, UrlKind.ARTICLE, now=now, lastmod=entry.lastmod)
                 elif entry.lastmod:
-                    self.archive.conn.execute(
-                        "UPDATE urls SET lastmod = ? WHERE key = ? AND kind IN ('article', 'gone', 'skipped') "
-                        "AND (lastmod IS NULL OR lastmod < ?)",
-                        (entry.lastmod, key, entry.lastmod),
-                    )
+                    self.crawl.raise_lastmod(key, entry.lastmod)
         return fresh
 
     # -- the feed and listing pages
@@ -466,7 +327,7 @@ class Scraper:
             page_url = url if page == 1 else f"{url}?paged={page}"
             if not self.allowed(page_url):
                 return
-            state = self.archive.url_state(page_url)
+            state = self.crawl.state(page_url)
             try:
                 response = self._get(page_url, conditional=state)
             except FetchError as exc:
@@ -479,9 +340,9 @@ class Scraper:
             except ParseError:
                 return
             now = now_iso()
-            self.archive.record_url(
+            self.crawl.update(
                 page_url,
-                kind="feed",
+                UrlKind.FEED,
                 last_fetched=now,
                 status=response.status,
                 etag=response.etag,
@@ -518,104 +379,106 @@ class Scraper:
     # -- what to fetch
 
     def _queue_pending(self) -> None:
-        for row in self.archive.pending_urls():
-            if self.since and row.get("lastmod") and row["lastmod"][:10] < self.since and not row["article_id"]:
+        for state in self.crawl.pending():
+            if self.since and state.lastmod and state.lastmod[:10] < self.since and not state.article_id:
                 continue  # --since: older than the backfill wants
-            self.queue.setdefault(row["key"], {**row, "reason": "changed" if row["article_id"] else "new"})
+            reason = Reason.CHANGED if state.article_id else Reason.NEW
+            self.queue.setdefault(state.key, Queued(state, reason))
 
     def _queue_refresh(self) -> None:
         now = datetime.now(timezone.utc)
         since = (now - timedelta(days=self.refresh_days)).date().isoformat()
         before = (now - REFRESH_INTERVAL).isoformat(timespec="microseconds")
-        for row in self.archive.due_for_refresh(published_since=since, fetched_before=before):
-            self.queue.setdefault(row["key"], {**row, "reason": "refresh"})
+        for state in self.crawl.due_for_refresh(published_since=since, fetched_before=before):
+            self.queue.setdefault(state.key, Queued(state, Reason.REFRESH))
 
     # -- fetching an article
 
-    def _visit(self, row: dict[str, Any]) -> None:
-        url = row["url"]
+    def _visit(self, queued: Queued) -> None:
+        row, url = queued.state, queued.state.url
         if not self.allowed(url):
-            self.archive.record_url(url, kind="disallowed")
+            self.crawl.update(url, UrlKind.DISALLOWED)
             self.report.counts["skipped"] += 1
             return
-        state = self.archive.url_state(url)
-        if state and state.get("last_fetched") and state["last_fetched"] >= self.report.started_at:
+        state = self.crawl.state(url)
+        if state and state.last_fetched and state.last_fetched >= self.report.started_at:
             return  # fetched already in this run, under another of its URLs
         self.fetched += 1
-        stored = row.get("article_id") is not None
+        stored = row.article_id is not None
         try:
             response = self._get(url, conditional=row if stored else None)
         except FetchError as exc:
             reason = str(exc).removeprefix(url + ": ")
-            self.archive.record_url(url, kind="article", last_fetched=now_iso(), error=reason)
+            self.crawl.update(url, UrlKind.ARTICLE, last_fetched=now_iso(), error=reason)
             self._fail(url, reason)
             return
         now = now_iso()
-        seen: dict[str, Any] = {"last_fetched": now, "status": response.status}
+        seen: UrlChanges = {"last_fetched": now, "status": response.status}
         if response.status == 304:
-            self.archive.record_url(url, kind="article", **seen, fetched_lastmod=row.get("lastmod"), error=None)
-            self.report.counts["refreshed" if row["reason"] == "refresh" else "unchanged"] += 1
+            self._note(url, UrlKind.ARTICLE, seen, fetched_lastmod=row.lastmod, error=None)
+            self.report.counts["refreshed" if queued.reason is Reason.REFRESH else "unchanged"] += 1
         elif response.status in (404, 410):
-            if stored:
-                self.archive.mark_removed(row["article_id"], status=response.status, now=now)
-                self.archive.record_url(url, kind="article", **seen, fetched_lastmod=row.get("lastmod"), error=None)
+            if row.article_id is not None:
+                self.crawl.mark_removed(row.article_id, status=response.status, now=now)
+                self._note(url, UrlKind.ARTICLE, seen, fetched_lastmod=row.lastmod, error=None)
                 self.report.counts["removed"] += 1
             else:
-                self.archive.record_url(
-                    url, kind="gone", **seen, fetched_lastmod=row.get("lastmod"), error=f"HTTP {response.status}"
-                )
+                error = f"HTTP {response.status}"
+                self._note(url, UrlKind.GONE, seen, fetched_lastmod=row.lastmod, error=error)
                 self.report.counts["skipped"] += 1
         elif 300 <= response.status < 400:  # a redirect to another site: not ours to follow
             reason = f"redirects to another site (HTTP {response.status})"
-            kind = "article" if stored else "skipped"
-            self.archive.record_url(url, kind=kind, **seen, fetched_lastmod=row.get("lastmod"), error=reason)
+            kind = UrlKind.ARTICLE if stored else UrlKind.SKIPPED
+            self._note(url, kind, seen, fetched_lastmod=row.lastmod, error=reason)
             self.report.counts["skipped"] += 1
         elif not response.ok:
-            self.archive.record_url(url, kind="article", **seen, error=f"HTTP {response.status}")
+            self._note(url, UrlKind.ARTICLE, seen, error=f"HTTP {response.status}")
             self._fail(url, f"HTTP {response.status}")
         else:
-            self._store(row, response, now)
+            self._store(queued, response, now)
 
-    def _store(self, row: dict[str, Any], response: Response, now: str) -> None:
-        url = row["url"]
-        seen: dict[str, Any] = {
+    def _store(self, queued: Queued, response: Response, now: str) -> None:
+        row, url = queued.state, queued.state.url
+        seen: UrlChanges = {
             "last_fetched": now,
             "status": response.status,
             "etag": response.etag,
             "last_modified": response.last_modified,
         }
-        if len(response.body) > DEFAULT_MAX_BYTES:
-            self.archive.record_url(url, kind="skipped", **seen, error="page larger than the 8 MB limit")
+        if len(response.body) > MAX_PAGE_BYTES:
+            error = f"page larger than the {megabytes(MAX_PAGE_BYTES)} limit"
+            self._note(url, UrlKind.SKIPPED, seen, error=error)
             self.report.counts["skipped"] += 1
             return
         try:
             article = parse_page(response.body, url=response.url)
+        except TruncatedPage as exc:  # a transfer cut short: try again next run
+            self._note(url, UrlKind.ARTICLE, seen, error=str(exc))
+            self._fail(url, str(exc))
+            return
         except ParseError as exc:
-            if "truncated" in str(exc):  # a transfer cut short: try again next run
-                self.archive.record_url(url, kind="article", **seen, error=str(exc))
-                self._fail(url, str(exc))
-                return
-            kind = "article" if row.get("article_id") else "skipped"  # a stored one stays watched
-            self.archive.record_url(url, kind=kind, **seen, fetched_lastmod=row.get("lastmod"), error=str(exc))
+            kind = UrlKind.ARTICLE if row.article_id else UrlKind.SKIPPED  # a stored one stays watched
+            self._note(url, kind, seen, fetched_lastmod=row.lastmod, error=str(exc))
             self.report.counts["skipped"] += 1
             log.debug("%s: skipped: %s", url, exc)
             return
-        if self.since and row["reason"] == "new" and article.published and article.published[:10] < self.since:
-            self.archive.record_url(
-                url, kind="skipped", **seen, fetched_lastmod=row.get("lastmod"), error="published before --since"
-            )
+        if self.since and queued.reason is Reason.NEW and article.published and article.published[:10] < self.since:
+            error = "published before --since"
+            self._note(url, UrlKind.SKIPPED, seen, fetched_lastmod=row.lastmod, error=error)
             self.report.counts["skipped"] += 1
             return
         with self.archive.transaction():
-            saved = self.archive.save(article, raw=response.body, raw_url=response.url, source=url, observed_at=now)
-            fields = {**seen, "fetched_lastmod": row.get("lastmod"), "article_id": saved.id, "error": None}
+            saved = self.archive.save(article, page=response.body, page_url=response.url, source=url, observed_at=now)
             for alias in dict.fromkeys([url, response.url, article.url or url]):
-                self.archive.record_url(alias, kind="article", now=now, **fields)
-        status = "refreshed" if row["reason"] == "refresh" and saved.status == "unchanged" else saved.status
+                self._note(
+                    alias, UrlKind.ARTICLE, seen, now, fetched_lastmod=row.lastmod, article_id=saved.id, error=None
+                )
+        refreshed = queued.reason is Reason.REFRESH and saved.status == "unchanged"
+        status = "refreshed" if refreshed else saved.status
         self.report.counts[status] += 1
         log.debug("%s: %s (id %d)", url, status, saved.id)
         for story in article.related:  # the related block is discovery too
             key = url_key(story.url)
-            if is_article_url(story.url, self.host) and key not in self.queue and not self.archive.url_state(story.url):
-                self.archive.record_url(story.url, kind="article", now=now)
-                self.queue[key] = {"key": key, "url": story.url, "article_id": None, "reason": "new"}
+            if is_article_url(story.url, self.host) and key not in self.queue and not self.crawl.state(story.url):
+                self.crawl.update(story.url, UrlKind.ARTICLE, now=now)
+                self.queue[key] = Queued(UrlState.new(story.url, UrlKind.ARTICLE, now), Reason.NEW)

@@ -1,0 +1,34 @@
+"""The archive: one SQLite file. What the rest of nai uses, by job:
+
+  archive.py   Archive: opening (WAL, or read-only), transactions, saving articles
+  queries.py   reading: get, find, all_stored, read history, search, stats (new queries go here)
+  crawl.py     the crawl state of `nai scrape` (urls, runs), typed
+  health.py    check, repair, backup, reparse
+  rawpages.py  raw pages packed against their site's dictionaries, and Packer for workers
+  schema.py    the migrations, in order, and the objects the archive needs
+  keys.py      the full-text key, identity and content keys, hashes, plain words as FTS5
+
+The store knows no parser, network or terminal: it stores Articles and gives back model objects.
+"""
+
+from __future__ import annotations
+
+from . import health, queries
+from .archive import Archive, describe, is_fatal
+from .crawl import Crawl, Run, UrlKind, UrlState
+from .keys import now_iso
+from .rawpages import Packer
+
+__all__ = [
+    "Archive",
+    "Crawl",
+    "Packer",
+    "Run",
+    "UrlKind",
+    "UrlState",
+    "describe",
+    "health",
+    "is_fatal",
+    "now_iso",
+    "queries",
+]

@@ -1,0 +1,382 @@
+"""The archive file: opening it (WAL, or read-only), its transactions, and saving articles.
+
+Every save is stored whole or not at all: in its own IMMEDIATE transaction, or in a savepoint of
+one that `nai ingest` shares among a few inputs. Reading is nai.store.queries', the crawl state
+nai.store.crawl's, checking and rebuilding nai.store.health's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ArchiveError
+from ..model import Article, Author, Related, Saved, SaveStatus
+from ..raw import RawPage
+from ..urls import url_key
+from . import schema
+from .keys import FTS_KEY_FUNCTION, content_key, fingerprint, fts_key, now_iso, version_hash
+from .rawpages import RawPages
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+BUSY_TIMEOUT_MS = 30_000
+SQLITE_HEADER = b"SQLite format 3\x00"
+FATAL_SQLITE = ("disk is full", "readonly", "read-only", "disk i/o error", "unable to open", "database is locked")
+
+
+def is_fatal(exc: sqlite3.Error) -> bool:
+    """Errors of the archive itself (disk full, read-only, I/O), not of one input."""
+    return any(text in str(exc).lower() for text in FATAL_SQLITE)
+
+
+def describe(exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    if "disk is full" in text:
+        return "the disk is full (nothing half-written; free some space and run again)"
+    if "locked" in text or "busy" in text:
+        return "the archive is busy: another process kept it locked for 30 s; try again later"
+    if "disk i/o error" in text:
+        return "disk I/O error: is the disk full or failing? (nothing half-written)"
+    if "readonly" in text or "read-only" in text:
+        return "the archive is read-only"
+    if "unable to open" in text:
+        return "cannot open the archive (a read-only folder, or no permission?)"
+    return f"archive error: {exc}"
+
+
+class Archive:
+    """An nai archive file. Opening it creates it (when `create`) and applies migrations."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise ArchiveError(f"{self.path}: is a directory, not an archive file")
+        if not self.path.exists():
+            if not create:
+                raise ArchiveError(f"{self.path}: no archive here (nai ingest creates one)")
+        else:
+            _check_sqlite_file(self.path)
+        self.read_only = False
+        self._on_rollback: list[Callable[[], None]] = []
+        try:
+            self.conn = self._connect(create=create)
+            self.raw = RawPages(self.conn)
+            self.on_rollback(self.raw.dictionaries.forget)  # one made in it is gone; its id may be reused
+            if not self.read_only:
+                self._use_wal()
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+                self.migrate()
+            elif schema.pending(self.conn):
+                raise ArchiveError(
+                    f"{self.path}: read-only, and made by an older nai: open it once where it can be written"
+                )
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"{self.path}: {describe(exc)}") from None
+
+    def _connect(self, *, create: bool) -> sqlite3.Connection:
+        """The archive, read-write; a read-only file or folder (a backup on a read-only mount) opens
+        read-only for the commands that only read (`create=False`)."""
+        conn = _configured(sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None))
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if create or (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError as exc:
+                if create or not is_fatal(exc):
+                    raise
+        conn.close()
+        self.read_only = True
+        uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+        return _configured(sqlite3.connect(uri, uri=True, isolation_level=None))
+
+    def _use_wal(self) -> None:
+        """WAL mode, so that reads never wait on writes. Switching needs a moment alone with the file,
+        which a first ingest racing a first search may not get at once: try again for a while."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """The connection through sqlite-utils, for the schema: imported only when it is needed."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def on_rollback(self, forget: Callable[[], None]) -> None:
+        """Call `forget` whenever a transaction or savepoint is undone (caches of what it wrote)."""
+        self._on_rollback.append(forget)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE: take the write lock first, so a concurrent writer waits, not fails.
+
+        Inside a transaction already, the work is a savepoint of it: undone alone if it fails."""
+        nested = self.conn.in_transaction
+        self.conn.execute("SAVEPOINT nai_step" if nested else "BEGIN IMMEDIATE")
+        try:
+            yield
+            self.conn.execute("RELEASE nai_step" if nested else "COMMIT")
+        except BaseException:
+            for forget in self._on_rollback:
+                forget()
+            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full, I/O)
+                if nested:
+                    self.conn.execute("ROLLBACK TO nai_step")
+                    self.conn.execute("RELEASE nai_step")
+                else:
+                    self.conn.execute("ROLLBACK")
+            raise
+
+    def migrate(self) -> None:
+        if not schema.pending(self.conn):
+            return
+        with self.transaction():
+            schema.apply_pending(self.db, now_iso())
+
+    def one(self, sql: str, *params: Any) -> dict[str, Any] | None:
+        """The first row of a query as a dict of its columns, or None."""
+        cursor = self.conn.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+    # -- saving
+
+    def save(
+        self,
+        article: Article,
+        *,
+        page: bytes | RawPage | None = None,
+        page_url: str | None = None,
+        source: str | None = None,
+        observed_at: str | None = None,
+    ) -> Saved:
+        """Store an article (and the page it was parsed from, for `nai reparse`): new, updated (the
+        old version kept) or unchanged. One transaction, or a savepoint of the caller's."""
+        now = observed_at or now_iso()
+        key = url_key(article.url) if article.url else None
+        ckey = content_key(article)
+        with self.transaction():
+            row = self._find_existing(key, ckey)
+            if row is not None and article.url is None and row["url"]:
+                # a copy saved without its URL: the archive knows the URL, keep it
+                article = dataclasses.replace(article, url=row["url"], site=row["site"] or article.site)
+            if isinstance(page, bytes):
+                page = RawPage.of(page)
+            raw_id = self.raw.store(page, site=article.site, url=page_url, source=source, now=now) if page else None
+            if row is None:
+                article_id = self._insert(article, key=key or f"fp:{ckey}", ckey=ckey, raw_id=raw_id, now=now)
+                return Saved(article_id, "new")
+            status = self._update(row, article, key=key, ckey=ckey, raw_id=raw_id, now=now, reason="page")
+            return Saved(row["id"], status)
+
+    def resave(self, article_id: int, article: Article, *, seen_at: str) -> None:
+        """Replace a stored article's record with `article`, parsed again from its own raw page
+        (`nai reparse`); a changed headline, date or body keeps the old version, marked reparse."""
+        with self.transaction():
+            row = self.one("SELECT * FROM articles WHERE id = ?", article_id)
+            if row is None:
+                return
+            key = url_key(article.url) if article.url else None
+            if key is not None and key != row["key"] and self.one("SELECT id FROM articles WHERE key = ?", key):
+                key = None  # the new key belongs to another article: keep this one's
+            self._update(
+                row,
+                article,
+                key=key,
+                ckey=content_key(article),
+                raw_id=row["raw_page_id"],
+                now=seen_at,
+                reason="reparse",
+                replaced_at=now_iso(),
+            )
+
+    def _find_existing(self, key: str | None, ckey: str) -> dict[str, Any] | None:
+        if key is not None:  # by its URL, else the same story saved earlier without its URL
+            return self.one(
+                """SELECT * FROM (SELECT *, 0 AS preference FROM articles WHERE key = ?
+                                  UNION ALL
+                                  SELECT *, 1 FROM articles WHERE content_key = ? AND key LIKE 'fp:%')
+                   ORDER BY preference LIMIT 1""",
+                key,
+                ckey,
+            )
+        return self.one("SELECT * FROM articles WHERE content_key = ? ORDER BY id LIMIT 1", ckey)
+
+    def _author_id(self, author: Author | None, now: str) -> int | None:
+        if author is None:
+            return None
+        row = self.one("SELECT id, blurb FROM authors WHERE name = ?", author.name)
+        if row is None:
+            cursor = self.conn.execute(
+                "INSERT INTO authors (name, blurb, updated_at) VALUES (?, ?, ?)",
+                (author.name, author.blurb, now),
+            )
+            return int(cursor.lastrowid or 0)
+        if author.blurb and author.blurb != row["blurb"]:
+            self.conn.execute(
+                "UPDATE authors SET blurb = ?, updated_at = ? WHERE id = ?", (author.blurb, now, row["id"])
+            )
+        return int(row["id"])
+
+    def _insert(self, article: Article, *, key: str, ckey: str, raw_id: int | None, now: str) -> int:
+        # the id is taken here, under the write lock, because the full-text key is made of it
+        article_id = int(self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM articles").fetchone()[0])
+        self.conn.execute(
+            """INSERT INTO articles (id, fts_key, key, url, site, headline, published, section, read_count, body,
+                 author_id, rules, content_key, fingerprint, raw_page_id, first_seen, updated_at, last_seen)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                article_id, fts_key(article.published, article_id), key, article.url, article.site,
+                article.headline, article.published, article.section, article.read_count, article.body,
+                self._author_id(article.author, now), article.rules, ckey, fingerprint(article), raw_id,
+                now, now, now,
+            ),
+        )  # fmt: skip
+        if article.read_count is not None:
+            self.conn.execute(
+                "INSERT INTO read_counts (article_id, observed_at, read_count) VALUES (?, ?, ?)",
+                (article_id, now, article.read_count),
+            )
+        self._write_related(article_id, article.related)
+        if not key.startswith("fp:"):  # stories that listed this one now point at it
+            self.conn.execute(
+                "UPDATE related SET target_id = ? WHERE url_key = ? AND target_id IS NULL", (article_id, key)
+            )
+        return article_id
+
+    def _update(
+        self,
+        row: dict[str, Any],
+        article: Article,
+        *,
+        key: str | None,
+        ckey: str,
+        raw_id: int | None,
+        now: str,
+        reason: str,
+        replaced_at: str | None = None,
+    ) -> SaveStatus:
+        """`now`: when the page was seen; `replaced_at`: when an earlier state is replaced (now)."""
+        article_id = int(row["id"])
+        changed = fingerprint(article) != row["fingerprint"] or row["rules"] != article.rules
+        if version_hash(article.headline, article.published, article.body) != version_hash(
+            row["headline"], row["published"], row["body"]
+        ):
+            self._keep_version(row, reason=reason, now=replaced_at or now)
+        new_key = key if key is not None else row["key"]
+        self.conn.execute(
+            """UPDATE articles SET fts_key = ?, key = ?, url = ?, site = ?, headline = ?, published = ?, section = ?,
+                 read_count = COALESCE(?, read_count), body = ?, author_id = ?, rules = ?, content_key = ?,
+                 fingerprint = ?, raw_page_id = COALESCE(?, raw_page_id), updated_at = ?, last_seen = ?
+               WHERE id = ?""",
+            (
+                fts_key(article.published, article_id), new_key, article.url, article.site, article.headline,
+                article.published, article.section,
+                article.read_count, article.body, self._author_id(article.author, now), article.rules, ckey,
+                fingerprint(article), raw_id, now if changed else row["updated_at"], now, article_id,
+            ),
+        )  # fmt: skip
+        self._observe(article_id, article.read_count, now)
+        if self._related_of(article_id) != article.related:
+            self.conn.execute("DELETE FROM related WHERE article_id = ?", (article_id,))
+            self._write_related(article_id, article.related)
+        if new_key != row["key"] and not new_key.startswith("fp:"):
+            self.conn.execute(
+                "UPDATE related SET target_id = ? WHERE url_key = ? AND target_id IS NULL",
+                (article_id, new_key),
+            )
+        if raw_id is not None and row["raw_page_id"] not in (None, raw_id):
+            self.raw.drop_if_unused(int(row["raw_page_id"]))
+        return "updated" if changed else "unchanged"
+
+    def _keep_version(self, row: dict[str, Any], *, reason: str, now: str) -> None:
+        """The article's state before this change, with why (page, reparse) and when it was replaced."""
+        self.conn.execute(
+            """INSERT INTO versions
+                 (article_id, version, headline, published, body, reason, raw_page_id, saved_at)
+               VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE article_id = ?),
+                       ?, ?, ?, ?, ?, ?)""",
+            (row["id"], row["id"], row["headline"], row["published"], row["body"], reason, row["raw_page_id"], now),
+        )
+
+    def _observe(self, article_id: int, read_count: int | None, now: str) -> None:
+        """Record a read count when it is the first or differs from the last one seen."""
+        if read_count is None:
+            return
+        last = self.one(
+            "SELECT read_count FROM read_counts WHERE article_id = ? ORDER BY observed_at DESC LIMIT 1",
+            article_id,
+        )
+        if last is None or last["read_count"] != read_count:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO read_counts (article_id, observed_at, read_count) VALUES (?, ?, ?)",
+                (article_id, now, read_count),
+            )
+
+    def _write_related(self, article_id: int, related: tuple[Related, ...]) -> None:
+        self.conn.executemany(
+            """INSERT INTO related (article_id, position, headline, url, url_key, summary, target_id)
+               VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT id FROM articles WHERE key = ?5))""",
+            [
+                (article_id, position, story.headline, story.url, url_key(story.url), story.summary)
+                for position, story in enumerate(related)
+            ],
+        )
+
+    def _related_of(self, article_id: int) -> tuple[Related, ...]:
+        rows = self.conn.execute(
+            "SELECT headline, url, summary FROM related WHERE article_id = ? ORDER BY position", (article_id,)
+        )
+        return tuple(Related(h, u, s) for h, u, s in rows)
+
+
+def _configured(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """Text columns as text even where the file is damaged (a bad byte becomes U+FFFD, not an
+    error), and the full-text key as an SQL function (migrations and repair compute it in SQL)."""
+    conn.text_factory = _lenient_text
+    conn.create_function(FTS_KEY_FUNCTION, 2, fts_key, deterministic=True)
+    return conn
+
+
+def _lenient_text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def _check_sqlite_file(path: Path) -> None:
+    try:
+        with path.open("rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise ArchiveError(f"{path}: {exc.strerror or exc}") from None
+    if header and header != SQLITE_HEADER:
+        raise ArchiveError(f"{path}: not an SQLite database (is --db/NAI_DB right?)")

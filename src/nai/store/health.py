@@ -1,0 +1,159 @@
+"""The archive's health: its invariants and `nai check`, `nai check --repair`, `nai backup`, and
+`nai reparse` (records rebuilt from their raw pages with the current parser, given as `parse`)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from .. import raw
+from ..errors import ArchiveError, NaiError
+from ..model import Article, Reparsed
+from . import queries
+from .archive import Archive, is_fatal
+from .keys import FTS_KEY_SQL
+from .schema import REQUIRED_OBJECTS
+
+#: Rebuilds an article from its raw page's bytes and URL (nai.parse.reparse_page).
+Parse = Callable[[bytes, "str | None"], Article]
+
+# The archive's own invariants: a query counting what breaks each, and how to say it.
+INVARIANTS = (
+    (
+        "SELECT count(*) FROM related WHERE article_id NOT IN (SELECT id FROM articles)",
+        "{n} related edges belong to missing articles",
+    ),
+    (
+        "SELECT count(*) FROM related WHERE target_id IS NOT NULL AND target_id NOT IN (SELECT id FROM articles)",
+        "{n} related edges point at missing articles",
+    ),
+    (
+        "SELECT count(*) FROM read_counts WHERE article_id NOT IN (SELECT id FROM articles)",
+        "{n} read-count observations belong to missing articles",
+    ),
+    (
+        "SELECT count(*) FROM versions WHERE article_id NOT IN (SELECT id FROM articles)",
+        "{n} versions belong to missing articles",
+    ),
+    (
+        "SELECT count(*) FROM articles WHERE raw_page_id IS NOT NULL AND raw_page_id NOT IN (SELECT id FROM raw_pages)",
+        "{n} articles point at missing raw pages",
+    ),
+    (
+        "SELECT count(*) FROM raw_pages WHERE dict_id IS NOT NULL AND dict_id NOT IN (SELECT id FROM raw_dicts)",
+        "{n} raw pages point at missing dictionaries",
+    ),
+    (
+        "SELECT (SELECT count(*) FROM articles"
+        "  WHERE fts_key IS NULL OR fts_key NOT IN (SELECT id FROM articles_fts_docsize))"
+        " + (SELECT count(*) FROM articles_fts_docsize WHERE id NOT IN (SELECT fts_key FROM articles))",
+        "{n} rows differ between the articles and the full-text index",
+    ),
+)
+ORPHANS = (
+    ("related", "article_id"),
+    ("related", "target_id"),
+    ("read_counts", "article_id"),
+    ("versions", "article_id"),
+)
+
+
+def check(archive: Archive) -> list[str]:
+    """Everything wrong with the archive, one line each: SQLite's and FTS5's integrity checks and
+    the archive's own invariants. An empty list is a healthy archive."""
+    conn = archive.conn
+    problems = [f"sqlite: {r[0]}" for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+    try:
+        problems += [
+            f"foreign key: {table} row {rowid} points at a missing {parent} row"
+            for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
+        ]
+    except sqlite3.DatabaseError as exc:
+        problems.append(f"foreign keys: could not be checked: {exc}")
+    try:
+        if not archive.read_only:  # FTS5's check is an INSERT: it needs a writable file
+            conn.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.DatabaseError as exc:
+        if is_fatal(exc):  # busy, read-only, I/O: a fact about the file, not about the index
+            raise
+        problems.append(f"full-text index: {exc} (nai check --repair rebuilds it)")
+    present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    problems += [f"missing {name} (nai check --repair restores it)" for name in REQUIRED_OBJECTS if name not in present]
+    for sql, message in INVARIANTS:
+        try:
+            count = conn.execute(sql).fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"{message.format(n='some')}? could not be checked: {exc}")
+            continue
+        if count:
+            problems.append(message.format(n=count))
+    return problems
+
+
+def repair(archive: Archive, parse: Parse) -> list[str]:
+    """Rebuild what can be rebuilt: the full-text index, its triggers and keys, orphan rows, and
+    records from their stored raw pages. Returns what was done, one line each."""
+    conn = archive.conn
+    done = []
+    with archive.transaction():
+        present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        for name in [n for n in REQUIRED_OBJECTS if n not in present]:
+            archive.db.executescript(REQUIRED_OBJECTS[name])  # sqlite-utils': no implicit COMMIT
+            done.append(f"restored {name}")
+        keyed = conn.execute(f"UPDATE articles SET fts_key = {FTS_KEY_SQL} WHERE fts_key IS NULL").rowcount
+        if keyed:
+            done.append(f"gave {keyed} articles their full-text key")
+        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+        done.append("rebuilt the full-text index")
+        for table, column in ORPHANS:
+            gone = conn.execute(
+                f"DELETE FROM {table} WHERE {column} IS NOT NULL AND {column} NOT IN (SELECT id FROM articles)"
+                if column != "target_id"
+                else "UPDATE related SET target_id = NULL WHERE target_id NOT IN (SELECT id FROM articles)"
+            ).rowcount
+            if gone:
+                done.append(f"{table}: cleared {gone} rows that pointed at missing articles")
+    result = reparse(archive, parse)
+    done.append(f"rebuilt records from raw pages: {result.changed} of {result.total} changed")
+    done += [f"article {article_id}: not rebuilt: {error}" for article_id, error in result.failed]
+    return done
+
+
+def backup(archive: Archive, target: Path) -> None:
+    """A consistent copy, made with SQLite's online backup while other commands go on."""
+    if target.exists():
+        raise ArchiveError(f"{target}: already exists; choose a new file")
+    try:
+        with sqlite3.connect(str(target)) as copy:
+            archive.conn.backup(copy)
+        copy.close()
+    except sqlite3.Error as exc:
+        target.unlink(missing_ok=True)
+        raise ArchiveError(f"{target}: backup failed: {exc}") from None
+
+
+def reparse(archive: Archive, parse: Parse) -> Reparsed:
+    """Rebuild every record from its stored raw page with `parse`; count those that changed."""
+    rows = archive.conn.execute(  # ids only: one page in memory at a time
+        """SELECT a.id, p.id, p.url, p.stored_at
+           FROM articles a JOIN raw_pages p ON p.id = a.raw_page_id ORDER BY a.id"""
+    ).fetchall()
+    changed = 0
+    failed: list[tuple[int, str]] = []
+    for article_id, raw_id, url, stored_at in rows:
+        try:
+            article = parse(archive.raw.read(raw_id), url)
+        except raw.Error as exc:
+            failed.append((article_id, f"its raw page is damaged: {exc}"))
+            continue
+        except NaiError as exc:
+            failed.append((article_id, str(exc)))
+            continue
+        with archive.transaction():
+            before = queries.get(archive.conn, article_id)
+            archive.resave(article_id, article, seen_at=stored_at)
+            after = queries.get(archive.conn, article_id)
+        if before is not None and (after is None or before.to_record() != after.to_record()):
+            changed += 1
+    return Reparsed(total=len(rows), changed=changed, failed=failed)

@@ -1,0 +1,83 @@
+"""Keys and hashes the archive computes: the full-text key, identity and content keys, fingerprints,
+and plain words as an FTS5 query. Pure functions; the one place each is defined."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date, datetime, timezone
+
+from ..model import Article
+
+# The full-text index's rowid (articles.fts_key): days since 1900-01-01 of the publication (0 when
+# undated, unreadable or earlier) in the high bits, the article id in the low 32. SQL computes it
+# through the same function, registered on each connection as FTS_KEY_FUNCTION.
+FTS_EPOCH = date(1900, 1, 1)
+FTS_KEY_FUNCTION = "nai_fts_key"
+FTS_KEY_SQL = f"{FTS_KEY_FUNCTION}(published, id)"
+ID_SPAN = 1 << 32  # ids below this fit in the low bits
+MAX_QUERY_TERMS = 32  # distinct words or phrases of a plain query, and words of one phrase
+
+
+def fts_key(published: str | None, article_id: int) -> int:
+    """The full-text rowid of an article: publication day, then id."""
+    try:
+        days = max(0, (date.fromisoformat(published[:10] if isinstance(published, str) else "") - FTS_EPOCH).days)
+    except ValueError:
+        days = 0
+    return days * ID_SPAN + int(article_id)
+
+
+def fts_range(since: str | None, until: str | None) -> tuple[int, int]:
+    """The rowid range of articles published from `since` to `until` (ISO dates, inclusive)."""
+    low = fts_key(since, 0) if since else (ID_SPAN if until else 0)
+    high = fts_key(until, ID_SPAN - 1) if until else 2**63 - 1
+    return low, high
+
+
+def now_iso() -> str:
+    """Now, as the archive writes times: UTC, ISO 8601, microseconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def content_key(article: Article) -> str:
+    """Site, headline and day: the same story saved with and without its URL."""
+    text = "\n".join(
+        [
+            article.site or "",
+            re.sub(r"\W+", " ", article.headline.lower()).strip(),
+            (article.published or "")[:10],
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _hash(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+def fingerprint(article: Article) -> str:
+    """What makes a save 'updated': every stored field but the read count and related block."""
+    author = article.author.to_record() if article.author else None
+    return _hash(article.url, article.headline, article.published, article.section, article.body, author)
+
+
+def version_hash(headline: str, published: str | None, body: str) -> str:
+    return _hash(headline, published, body)
+
+
+def to_match(query: str) -> str:
+    """Plain words to an FTS5 query that can never be a syntax error.
+
+    Each word (or "quoted phrase") becomes a quoted FTS5 phrase of its letters and digits, so
+    operators, quotes, brackets and SQL are only text: 'Al-Tum "Salvador Pass"' ->
+    '"Al Tum" "Salvador Pass"'. All phrases must match.
+    """
+    parts: list[str] = []
+    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
+        tokens = re.findall(r"\w+", phrase or word)[:MAX_QUERY_TERMS]
+        quoted = '"' + " ".join(tokens) + '"'
+        if tokens and quoted not in parts:
+            parts.append(quoted)
+    return " ".join(parts[:MAX_QUERY_TERMS])  # a query of a thousand words means its first few

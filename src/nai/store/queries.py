@@ -1,0 +1,214 @@
+"""Reading the archive: articles by id or URL, all of them streamed, read-count history, full-text
+search, stats. Every function takes a sqlite3 connection and only reads.
+
+This is the home of every new query. A query over the full-text index runs inside fts_guard(),
+which bounds its time and turns FTS5's errors into one-line QueryErrors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import QueryError
+from ..model import Article, Hit, Stored
+from ..urls import url_key
+from .crawl import last_runs
+from .keys import fts_range, to_match
+
+HEADLINE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+SNIPPET_TOKENS = 16
+MARK_START, MARK_END = "[", "]"
+#: A query matching more articles than this ranks the newest this many (see README, "Search").
+SEARCH_CANDIDATES = 2000
+MAX_RAW_QUERY = 2000  # characters of a --raw query
+SEARCH_SECONDS = 10.0  # a search taking longer is stopped with a one-line error
+FTS_QUERY_ERROR = re.compile(r"fts5|syntax error|no such column|unknown special query|unterminated", re.I)
+
+ARTICLE_COLUMNS = (
+    "a.id, a.url, a.site, a.headline, a.published, a.section, a.read_count, a.body, "
+    "a.rules, a.first_seen, a.fts_key, au.name AS author_name, au.blurb AS author_blurb, "
+    "(SELECT json_group_array(json_object('headline', r.headline, 'url', r.url, "
+    "'summary', r.summary)) FROM (SELECT * FROM related r WHERE r.article_id = a.id "
+    "ORDER BY r.position) r) AS related_json"
+)
+ARTICLE_FROM = "articles a LEFT JOIN authors au ON au.id = a.author_id"
+
+
+@contextmanager
+def fts_guard(conn: sqlite3.Connection, query: str, *, fts_syntax: bool) -> Iterator[None]:
+    """Run a full-text query within SEARCH_SECONDS; its failures as one-line QueryErrors.
+
+    `fts_syntax`: the query is the user's FTS5 syntax (--raw), so a syntax error is theirs to
+    hear about; a plain query is built by to_match() and cannot be one."""
+    deadline = time.monotonic() + SEARCH_SECONDS
+    conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc):
+            raise QueryError(f"the search took longer than {SEARCH_SECONDS:g} s; use fewer words") from None
+        if fts_syntax and FTS_QUERY_ERROR.search(str(exc)):
+            raise QueryError(f"bad FTS5 query {query[:80]!r}: {exc}") from None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def select(
+    conn: sqlite3.Connection, where: str = "", params: tuple[Any, ...] = (), order: str = "a.id"
+) -> Iterator[Stored]:
+    """Stored articles (with author and related stories) from one cursor, streamed."""
+    cursor = conn.execute(f"SELECT {ARTICLE_COLUMNS} FROM {ARTICLE_FROM} {where} ORDER BY {order}", params)
+    names = [c[0] for c in cursor.description]
+    for row in cursor:
+        yield _stored(dict(zip(names, row, strict=True)))
+
+
+def _stored(r: dict[str, Any]) -> Stored:
+    article = Article.from_record(
+        {
+            **r,
+            "author": {"name": r["author_name"], "blurb": r["author_blurb"]} if r["author_name"] else None,
+            "related": json.loads(r["related_json"]) if r["related_json"] else [],
+        },
+        rules=r["rules"] or "generic",
+    )
+    return Stored(id=r["id"], article=article, first_seen=r["first_seen"], fts_key=r["fts_key"])
+
+
+def get(conn: sqlite3.Connection, article_id: int) -> Stored | None:
+    return next(select(conn, "WHERE a.id = ?", (article_id,)), None)
+
+
+def find(conn: sqlite3.Connection, ref: str) -> Stored | None:
+    """An article by id ("12") or by any form of its URL."""
+    if ref.strip().isdigit():
+        number = int(ref)
+        return get(conn, number) if number < 2**63 else None
+    return next(select(conn, "WHERE a.key = ?", (url_key(ref),)), None)
+
+
+def all_stored(conn: sqlite3.Connection) -> Iterator[Stored]:
+    """Every article in id order, streamed from one cursor."""
+    yield from select(conn)
+
+
+def read_history(conn: sqlite3.Connection, article_id: int) -> list[tuple[str, int]]:
+    rows = conn.execute(
+        "SELECT observed_at, read_count FROM read_counts WHERE article_id = ? ORDER BY observed_at", (article_id,)
+    )
+    return [(t, c) for t, c in rows]
+
+
+def removed(conn: sqlite3.Connection, article_id: int) -> tuple[str, int] | None:
+    """When the site stopped serving the article, and the HTTP status it gave; None if it still does."""
+    row = conn.execute("SELECT removed_at, removed_status FROM articles WHERE id = ?", (article_id,)).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return row[0], row[1]
+
+
+def search(
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 20,
+    fts_syntax: bool = False,
+) -> list[Hit]:
+    """Best match first: bm25 with the headline weighted above the body, a marked snippet each.
+
+    The full-text index is ordered by publication date, so a query first takes its newest
+    SEARCH_CANDIDATES + 1 matches in index order (cheap: no scoring). When that is all of them,
+    every match is ranked; when there are more (a very common term), the newest
+    SEARCH_CANDIDATES are, so the cost never grows with the archive. Date filters are ranges
+    of the index's rowids. Snippets are made for the hits returned only.
+    """
+    query = query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # any argv is text
+    if fts_syntax and len(query) > MAX_RAW_QUERY:
+        raise QueryError(f"--raw query longer than {MAX_RAW_QUERY} characters")
+    match = query if fts_syntax else to_match(query)
+    if not match.strip():
+        return []
+    low, high = fts_range(since, until)
+    with fts_guard(conn, query, fts_syntax=fts_syntax):
+        newest = conn.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?"
+            " ORDER BY rowid DESC LIMIT ?",
+            (match, low, high, SEARCH_CANDIDATES + 1),
+        ).fetchall()
+        if not newest:
+            return []
+        if len(newest) > SEARCH_CANDIDATES:
+            low = newest[SEARCH_CANDIDATES - 1][0]  # rank the newest candidates only
+        ranked = conn.execute(
+            f"SELECT rowid, bm25(articles_fts, {HEADLINE_WEIGHT}, {BODY_WEIGHT}) AS score FROM articles_fts"
+            " WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ? ORDER BY score LIMIT ?",
+            (match, low, high, limit),
+        ).fetchall()
+        keys = [key for key, _ in ranked]
+        marks = ", ".join("?" for _ in keys)
+        snippets = dict(
+            conn.execute(
+                f"SELECT rowid, snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS})"
+                f" FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+                (match, *keys),
+            ).fetchall()
+        )
+        stored = {s.fts_key: s for s in select(conn, f"WHERE a.fts_key IN ({marks})", tuple(keys))}
+    return [
+        Hit(stored=stored[key], rank=round(score, 4), snippet=snippets.get(key, ""))
+        for key, score in ranked
+        if key in stored
+    ]
+
+
+def stats(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
+    """Counts, date range, articles per month, how often each field is filled, the last scrapes."""
+    total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    first, last = conn.execute(
+        "SELECT min(substr(published, 1, 10)), max(substr(published, 1, 10)) FROM articles"
+    ).fetchone()
+    filled = conn.execute(
+        """SELECT count(url), count(published), count(section), count(read_count), count(author_id),
+                  sum(EXISTS (SELECT 1 FROM related r WHERE r.article_id = articles.id)),
+                  sum(body != '')
+           FROM articles"""
+    ).fetchone()
+    fields = ("url", "published", "section", "read_count", "author", "related", "body")
+    per_month = conn.execute(
+        """SELECT COALESCE(substr(published, 1, 7), 'undated') AS month, count(*) FROM articles
+           GROUP BY month ORDER BY month"""
+    ).fetchall()
+    sites = conn.execute(
+        "SELECT COALESCE(site, '(none)'), count(*) FROM articles GROUP BY site ORDER BY count(*) DESC"
+    ).fetchall()
+    counts = {
+        name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        for name in ("authors", "versions", "read_counts", "related", "raw_pages")
+    }
+    raw_bytes = conn.execute(
+        "SELECT (SELECT COALESCE(sum(length(content)), 0) FROM raw_pages)"
+        " + (SELECT COALESCE(sum(length(content)), 0) FROM raw_dicts)"
+    ).fetchone()[0]
+    return {
+        "articles": total,
+        "first_published": first,
+        "last_published": last,
+        "sites": [{"site": s, "articles": n} for s, n in sites],
+        "per_month": [{"month": m, "articles": n} for m, n in per_month],
+        "fill": {f: (round((n or 0) / total, 3) if total else 0.0) for f, n in zip(fields, filled, strict=True)},
+        "tables": counts,
+        "raw_page_bytes": raw_bytes,
+        "file_bytes": sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()),
+        "removed": conn.execute("SELECT count(*) FROM articles WHERE removed_at IS NOT NULL").fetchone()[0],
+        "last_runs": [run.to_record() for run in last_runs(conn)],
+    }

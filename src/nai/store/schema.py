@@ -1,0 +1,311 @@
+"""The archive's schema: an ordered list of migrations, each applied once and recorded in
+_nai_migrations, and the objects (indexes, triggers) the archive cannot be right without.
+
+Tables:
+  articles      one row per article, keyed by its normalised URL (or "fp:" + a content key)
+  authors       one row per author; the blurb kept current
+  related       the "Most Recent Stories" block as ordered edges, target_id set when in the archive
+  read_counts   every read-count observation with its time
+  versions      each earlier (headline, published, body) an article has had, oldest first; the
+                current one is the article's row (before migration m005 it was repeated here)
+  raw_pages     the pages themselves, so `nai reparse` can rebuild records: zstd against a
+                dictionary of their site (nai.raw), zlib before migration m004
+  raw_dicts     those dictionaries: pages of the site, zstd-compressed
+  urls          what `nai scrape` knows of each URL (nai.store.crawl)
+  runs          each scrape: its counts, traffic and errors
+  articles_fts  FTS5 over headline and body (external content, diacritics folded, rowid fts_key)
+
+Migrations receive a sqlite_utils Database; this module does not import sqlite_utils itself, so
+that opening an up-to-date archive costs no import of it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .keys import FTS_KEY_SQL
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+TOKENIZER = "unicode61 remove_diacritics 2"  # "Saied" finds "Saïed", "Nguyen" finds "Nguyễn"
+MIGRATIONS_TABLE = "_nai_migrations"
+
+
+Migration = Callable[["sqlite_utils.Database"], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(step: Migration) -> Migration:
+    """Add a step to MIGRATIONS. Steps are applied in order, once each; never edit a released one."""
+    MIGRATIONS.append(step)
+    return step
+
+
+@migration
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.table("authors").create({"id": int, "name": str, "blurb": str, "updated_at": str}, pk="id", not_null={"name"})
+    db.table("authors").create_index(["name"], unique=True)
+    db.table("raw_pages").create(
+        {
+            "id": int,
+            "sha256": str,
+            "content": bytes,  # zlib-compressed page bytes, as read
+            "size": int,  # uncompressed bytes
+            "url": str,  # the URL the page was fetched from or given with --url
+            "source": str,  # the file or URL it was read from
+            "stored_at": str,
+        },
+        pk="id",
+        not_null={"sha256", "content", "size", "stored_at"},
+    )
+    db.table("raw_pages").create_index(["sha256"], unique=True)
+    db.table("articles").create(
+        {
+            "id": int,
+            "key": str,  # identity: normalised URL, or "fp:" + content key
+            "url": str,
+            "site": str,
+            "headline": str,
+            "published": str,
+            "section": str,
+            "read_count": int,
+            "body": str,
+            "author_id": int,
+            "rules": str,  # the site rules that applied, or "generic"
+            "content_key": str,  # site + headline + date, to match a copy saved without URL
+            "fingerprint": str,  # hash of the stored fields; a change makes the save "updated"
+            "raw_page_id": int,
+            "first_seen": str,
+            "updated_at": str,
+            "last_seen": str,
+        },
+        pk="id",
+        not_null={"key", "headline", "body", "content_key", "fingerprint", "first_seen"},
+        foreign_keys=[("author_id", "authors", "id"), ("raw_page_id", "raw_pages", "id")],
+    )
+    db.table("articles").create_index(["key"], unique=True)
+    db.table("articles").create_index(["content_key"])
+    db.table("articles").create_index(["published"])
+    db.table("related").create(
+        {
+            "article_id": int,
+            "position": int,
+            "headline": str,
+            "url": str,
+            "url_key": str,
+            "summary": str,
+            "target_id": int,
+        },
+        pk=("article_id", "position"),
+        not_null={"headline", "url", "url_key"},
+        foreign_keys=[("article_id", "articles", "id"), ("target_id", "articles", "id")],
+    )
+    db.table("related").create_index(["url_key"])
+    db.table("related").create_index(["target_id"])
+    db.table("read_counts").create(
+        {"article_id": int, "observed_at": str, "read_count": int},
+        pk=("article_id", "observed_at"),
+        not_null={"read_count"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("versions").create(
+        {
+            "article_id": int,
+            "version": int,
+            "headline": str,
+            "published": str,
+            "body": str,
+            "reason": str,  # new, page (the site changed it), reparse (the parser changed)
+            "raw_page_id": int,
+            "saved_at": str,
+        },
+        pk=("article_id", "version"),
+        not_null={"headline", "body", "reason", "saved_at"},
+        foreign_keys=[("article_id", "articles", "id"), ("raw_page_id", "raw_pages", "id")],
+    )
+    db.table("articles").enable_fts(["headline", "body"], tokenize=TOKENIZER)
+    # Our own triggers, not INSERT OR REPLACE ones: the index follows every insert, update and
+    # delete of the two indexed columns, and a read-count update does not touch it.
+    db.executescript(
+        """
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+          INSERT INTO articles_fts (rowid, headline, body) VALUES (new.id, new.headline, new.body);
+        END;
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+          INSERT INTO articles_fts (articles_fts, rowid, headline, body)
+          VALUES ('delete', old.id, old.headline, old.body);
+        END;
+        CREATE TRIGGER articles_au AFTER UPDATE OF headline, body ON articles BEGIN
+          INSERT INTO articles_fts (articles_fts, rowid, headline, body)
+          VALUES ('delete', old.id, old.headline, old.body);
+          INSERT INTO articles_fts (rowid, headline, body) VALUES (new.id, new.headline, new.body);
+        END;
+        """
+    )
+
+
+@migration
+def m002_crawl_state(db: sqlite_utils.Database) -> None:
+    """What `nai scrape` knows of each URL, its runs, and articles the site took down."""
+    db.table("urls").create(
+        {
+            "key": str,  # url_key() of the URL
+            "url": str,
+            "kind": str,  # article, sitemap, feed, robots, skipped (not an article), gone, disallowed
+            "parent": str,  # the key of the sitemap that lists this sitemap
+            "first_seen": str,
+            "last_fetched": str,
+            "status": int,  # the last HTTP status
+            "etag": str,
+            "last_modified": str,
+            "lastmod": str,  # the newest <lastmod> a sitemap gave for it
+            "fetched_lastmod": str,  # its <lastmod> when last fetched: older than lastmod, fetch again
+            "article_id": int,
+            "error": str,  # why the last fetch failed, if it did
+            "body": str,  # robots.txt only: its text, for when it answers 304
+        },
+        pk="key",
+        not_null={"url", "kind", "first_seen"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("urls").create_index(["article_id"])
+    db.table("urls").create_index(["kind", "last_fetched"])
+    db.table("runs").create(
+        {
+            "id": int,
+            "started_at": str,
+            "ended_at": str,
+            "site": str,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "refreshed": int,
+            "removed": int,
+            "skipped": int,
+            "failed": int,
+            "requests": int,
+            "bytes": int,
+            "seconds": float,
+            "errors": str,  # JSON list of "url: reason"
+        },
+        pk="id",
+    )
+    db.table("articles").add_column("removed_at", str)
+    db.table("articles").add_column("removed_status", int)
+
+
+@migration
+def m003_date_ordered_search(db: sqlite_utils.Database) -> None:
+    """The full-text index keyed by publication day then id (articles.fts_key), so that the newest
+    matches come first in its own order, and date filters are ranges of its rowids."""
+    db.table("articles").add_column("fts_key", int)
+    db.execute(f"UPDATE articles SET fts_key = {FTS_KEY_SQL}")
+    db.table("articles").create_index(["fts_key"], unique=True)
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS articles_ai;
+        DROP TRIGGER IF EXISTS articles_ad;
+        DROP TRIGGER IF EXISTS articles_au;
+        DROP TABLE IF EXISTS articles_fts;
+        """
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE articles_fts USING fts5 (headline, body, "
+        f"tokenize='{TOKENIZER}', content='articles', content_rowid='fts_key')"
+    )
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+    db.executescript(FTS_TRIGGERS)
+
+
+@migration
+def m004_raw_dictionaries(db: sqlite_utils.Database) -> None:
+    """Raw pages packed with zstd against a dictionary made of a page of their site (nai.raw).
+    Pages stored before keep their zlib bytes (codec NULL)."""
+    db.table("raw_dicts").create(
+        {
+            "id": int,
+            "site": str,  # the site whose pages it packs (NULL: pages without a site)
+            "content": bytes,  # the dictionary: a page of the site, zstd-compressed
+            "size": int,  # uncompressed bytes
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"content", "size", "created_at"},
+    )
+    db.table("raw_dicts").create_index(["site"])
+    db.table("raw_pages").add_column("codec", str)  # "zstd"; NULL: zlib
+    db.table("raw_pages").add_column("dict_id", int)  # raw_dicts.id, or NULL
+
+
+@migration
+def m005_versions_hold_earlier_states(db: sqlite_utils.Database) -> None:
+    """versions kept every state including the current one, which repeated the article's body.
+    Now it keeps the earlier states only, each with why and when it was replaced."""
+    db.execute(
+        """UPDATE versions SET
+             reason = (SELECT n.reason FROM versions n
+                       WHERE n.article_id = versions.article_id AND n.version = versions.version + 1),
+             saved_at = (SELECT n.saved_at FROM versions n
+                         WHERE n.article_id = versions.article_id AND n.version = versions.version + 1)
+           WHERE EXISTS (SELECT 1 FROM versions n
+                         WHERE n.article_id = versions.article_id AND n.version = versions.version + 1)"""
+    )
+    db.execute(
+        """DELETE FROM versions WHERE version = (SELECT max(v.version) FROM versions v
+                                                 WHERE v.article_id = versions.article_id)"""
+    )
+    # a page kept only because the dropped copy pointed at it (a read count that moved) goes too
+    db.execute(
+        """DELETE FROM raw_pages WHERE id NOT IN (SELECT raw_page_id FROM articles WHERE raw_page_id IS NOT NULL)
+             AND id NOT IN (SELECT raw_page_id FROM versions WHERE raw_page_id IS NOT NULL)"""
+    )
+
+
+# The index follows every insert, update and delete of the indexed columns (and of the key); a
+# read-count update does not touch it. `nai check --repair` restores them from here.
+FTS_TRIGGERS = """
+CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN
+  INSERT INTO articles_fts (rowid, headline, body) VALUES (new.fts_key, new.headline, new.body);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_ad AFTER DELETE ON articles BEGIN
+  INSERT INTO articles_fts (articles_fts, rowid, headline, body) VALUES ('delete', old.fts_key, old.headline, old.body);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_au AFTER UPDATE OF headline, body, fts_key ON articles BEGIN
+  INSERT INTO articles_fts (articles_fts, rowid, headline, body) VALUES ('delete', old.fts_key, old.headline, old.body);
+  INSERT INTO articles_fts (rowid, headline, body) VALUES (new.fts_key, new.headline, new.body);
+END;
+"""
+# What must be there for the archive to stay right: identity, the index's key, and its triggers.
+REQUIRED_OBJECTS = {
+    "idx_articles_key": "CREATE UNIQUE INDEX IF NOT EXISTS idx_articles_key ON articles (key)",
+    "idx_articles_fts_key": "CREATE UNIQUE INDEX IF NOT EXISTS idx_articles_fts_key ON articles (fts_key)",
+    "idx_raw_pages_sha256": "CREATE UNIQUE INDEX IF NOT EXISTS idx_raw_pages_sha256 ON raw_pages (sha256)",
+    "idx_authors_name": "CREATE UNIQUE INDEX IF NOT EXISTS idx_authors_name ON authors (name)",
+    "articles_ai": FTS_TRIGGERS,
+    "articles_ad": FTS_TRIGGERS,
+    "articles_au": FTS_TRIGGERS,
+}
+
+
+def applied(conn: sqlite3.Connection) -> list[str]:
+    """The names of the migrations applied to the archive, in order."""
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATIONS_TABLE,))
+    if exists.fetchone() is None:
+        return []
+    return [name for (name,) in conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE} ORDER BY rowid")]
+
+
+def pending(conn: sqlite3.Connection) -> list[Migration]:
+    done = set(applied(conn))
+    return [m for m in MIGRATIONS if m.__name__ not in done]
+
+
+def apply_pending(db: sqlite_utils.Database, now: str) -> None:
+    """Apply the migrations not yet applied, in order; inside the caller's write transaction."""
+    db.table(MIGRATIONS_TABLE).create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+    for step in pending(db.conn):  # read under the write lock: another process may have applied some
+        step(db)
+        db.table(MIGRATIONS_TABLE).insert({"name": step.__name__, "applied_at": now})
