@@ -26,7 +26,7 @@ from .fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Fetcher
 from .ingest import AUTO_JOBS_MIN_INPUTS, MAX_AUTO_JOBS, Outcome, auto_jobs, ingest, iter_sources
 from .lock import exclusive
 from .parse import MAX_PAGE_BYTES, PAGE_SECONDS, reparse_page
-from .scrape import DEFAULT_SITE, Scraper
+from .scrape import DEFAULT_SITE, Report, Scraper
 from .store import Archive, describe, health, queries
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -268,6 +268,13 @@ def ingest_command(
         sys.exit(EXIT_FAILURE)
 
 
+def _scrape_summary(report: Report) -> str:
+    counts = ", ".join(
+        f"{report.counts[k]} {k}" for k in ("new", "updated", "unchanged", "refreshed", "removed", "failed")
+    )
+    return f"scrape: {counts}; {report.requests} requests, {report.bytes / 1024:,.0f} KB, {report.seconds:.1f} s"
+
+
 def _report(outcome: Outcome, settings: Settings) -> None:
     if outcome.status == "failed":
         click.echo(f"nai: {outcome.source}: {outcome.error}", err=True)
@@ -497,6 +504,6 @@ def scrape_command(
                     Path(f"{settings.db}{suffix}").unlink(missing_ok=True)
             raise
     if settings.chatty:
-        click.echo(report.summary(), err=True)
+        click.echo(_scrape_summary(report), err=True)
     if report.counts["failed"]:
         sys.exit(EXIT_FAILURE)

@@ -78,13 +78,6 @@ class Report:
     seconds: float = 0.0
     ended_at: str = ""
 
-    def summary(self) -> str:
-        parts = ", ".join(
-            f"{self.counts[k]} {k}" for k in ("new", "updated", "unchanged", "refreshed", "removed", "failed")
-        )
-        kb = self.bytes / 1024
-        return f"scrape: {parts}; {self.requests} requests, {kb:,.0f} KB, {self.seconds:.1f} s"
-
     def to_run(self) -> Run:
         return Run(
             started_at=self.started_at,
