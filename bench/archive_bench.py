@@ -382,7 +382,7 @@ def measure(path: Path, runs: int) -> None:
         in_process = time.perf_counter() - began
     seconds, peak, size, _ = run_nai(["--db", str(path), "export"])
     print(f"\n{'export':<46}{'records':>10}{'seconds':>9}{'records/s':>11}{'peak MB':>9}")
-    print(f"{'Archive.records() + to_record(), in-process':<46}{exported:>10,}{in_process:>9.1f}", end="")
+    print(f"{'queries.all_stored() + to_record(), in-process':<46}{exported:>10,}{in_process:>9.1f}", end="")
     print(f"{exported / in_process:>11,.0f}")
     print(f"{f'nai export (jsonl, {size / 1e6:,.0f} MB), whole process':<46}{articles:>10,}{seconds:>9.1f}", end="")
     print(f"{articles / seconds:>11,.0f}{peak:>9.0f}")
