@@ -370,12 +370,12 @@ def _content_pages() -> list[tuple[str, bytes]]:
 @pytest.mark.parametrize(("name", "data"), _content_pages(), ids=[n for n, _ in _content_pages()])
 def test_finding_the_content_at_once_agrees_with_scoring_every_element(name: str, data: bytes) -> None:
     from nai.page import load_page
-    from nai.sites import northafrica
+    from nai.sites import northafrica, wordpress
 
     page = load_page(data)
     label, blocks = northafrica.find_related_block(page)
     regions = (label, *blocks, northafrica.find_author_box(page))
-    assert northafrica.find_content(page, regions) is northafrica.best_scored(page, regions)
+    assert wordpress.find_content(page, regions) is wordpress.best_scored(page, regions)
 
 
 # ---- what the fast paths must not change (found in review) -----------------------------------

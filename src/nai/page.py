@@ -8,9 +8,9 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, AnyStr, TypeAlias
+from typing import Any, AnyStr, TypeAlias, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
@@ -21,6 +21,7 @@ from .errors import ParseError, TruncatedPage
 # lxml's plain HTML parser: the same libxml2 parser as lxml.html, without the per-element class
 # lookup that lxml.html adds (a third of the time of walking a page). lxml has no type hints.
 Element: TypeAlias = Any
+T = TypeVar("T")
 
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: its BOM starts the same way
@@ -94,6 +95,20 @@ def clean_text(text: str | None) -> str:
     return " ".join(text.replace("\u200b", "").replace("\ufeff", "").split())
 
 
+def first(candidates: Iterable[object], convert: Callable[[str], T | None]) -> T | None:
+    """The first non-empty value `convert` gives for a candidate, in order; None when none does.
+
+    Candidates are what a page offers for one field, best first (JSON-LD, meta tags, attributes):
+    those that are not strings (absent, or a JSON-LD list or object) are skipped, and those after
+    the first usable one are not converted."""
+    for candidate in candidates:
+        if isinstance(candidate, str):
+            value = convert(candidate)
+            if value:
+                return value
+    return None
+
+
 def decode(data: bytes) -> str:
     """Bytes to text: a BOM wins, then UTF-8, then the declared charset, then detection.
 
@@ -164,14 +179,10 @@ class Page:
     body_classes: frozenset[str] = frozenset()
     title: str = ""
     _texts: list[tuple[str, Element]] | None = field(default=None, repr=False)
-    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # what site rules compute once a page
+    cache: dict[Hashable, Any] = field(default_factory=dict, repr=False)  # what site rules compute once a page
 
     def first_meta(self, *names: str) -> str | None:
-        for name in names:
-            value = clean_text(self.meta.get(name))
-            if value:
-                return value
-        return None
+        return first((self.meta.get(name) for name in names), clean_text)
 
     def article_ld(self) -> dict[str, Any] | None:
         """The first JSON-LD object that describes an article (NewsArticle, Article, …)."""

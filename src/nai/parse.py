@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from . import dates
 from .errors import ParseError
 from .model import Article, Author
-from .page import Page, clean_text, ld_name, load_page
+from .page import Page, clean_text, first, ld_name, load_page
 from .sites import rules_for
 from .urls import host_of, unwrap_archive
 
@@ -58,11 +58,8 @@ def parse_article(html: bytes | str, *, url: str | None = None) -> Article:
 
 def extract_url(page: Page) -> str | None:
     """rel=canonical, else og:url, else the URL the caller gave; archive.org captures unwrapped."""
-    for candidate in (page.links.get("canonical"), page.meta.get("og:url"), page.url):
-        absolute = page.absolute(candidate)
-        if absolute:
-            return unwrap_archive(absolute)
-    return None
+    absolute = first((page.links.get("canonical"), page.meta.get("og:url"), page.url), page.absolute)
+    return unwrap_archive(absolute) if absolute else None
 
 
 def _check_is_article(page: Page) -> None:
@@ -105,23 +102,12 @@ def extract_generic(page: Page) -> Article:
     text = getattr(doc, "text", None) or ""
     body = "\n\n".join(p for p in (clean_text(line) for line in text.split("\n")) if p)
     ld = page.article_ld() or {}
-    headline = next(
-        (
-            clean_text(c)
-            for c in (ld.get("headline"), page.meta.get("og:title"), getattr(doc, "title", None))
-            if isinstance(c, str) and clean_text(c)
-        ),
-        GENERIC_TITLE_SUFFIX.sub("", page.title),
+    headline = first(
+        (ld.get("headline"), page.meta.get("og:title"), getattr(doc, "title", None)), clean_text
+    ) or GENERIC_TITLE_SUFFIX.sub("", page.title)
+    published = first(
+        (ld.get("datePublished"), page.meta.get("article:published_time"), getattr(doc, "date", None)), dates.to_iso
     )
-    published = None
-    for candidate in (
-        ld.get("datePublished"),
-        page.meta.get("article:published_time"),
-        getattr(doc, "date", None),
-    ):
-        published = dates.to_iso(candidate) if isinstance(candidate, str) else None
-        if published:
-            break
     author_name = ld_name(ld.get("author")) or page.first_meta("author") or getattr(doc, "author", None)
     return Article(
         headline=headline,

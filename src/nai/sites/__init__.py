@@ -1,4 +1,11 @@
-"""Site rules, one module per site, each offering NAME, matches(page) and extract(page)."""
+"""Site rules, one module per site, each offering NAME, matches(page) and extract(page).
+
+wordpress.py holds what any WordPress theme shares (vocabularies and algorithms: labels, chrome,
+noise, content, body, related block, author box, story links) and knows no site. A new site goes
+in a module of its own here: its NAME, its matches(page), its labels (a wordpress.LabelSet) and
+markers, and an extract(page) built from wordpress.py's algorithms (northafrica.py is the model);
+then it is added to SITES below.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,106 @@
+"""The generic pieces site rules are built from: first(...), story paths and links, label sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from nai.page import clean_text, first, load_page
+from nai.sites.wordpress import Label, LabelSet, find_label, is_story_href, is_story_path, label_candidates
+
+# ---- first ---------------------------------------------------------------------------------
+
+
+def test_first_gives_the_first_non_empty_converted_value() -> None:
+    assert first([None, 3, ["x"], "  ", " Tripoli  ", "Benghazi"], clean_text) == "Tripoli"
+
+
+def test_first_gives_none_when_no_candidate_converts() -> None:
+    assert first([None, "", " \u200b ", {"name": "x"}], clean_text) is None
+    assert first([], clean_text) is None
+
+
+def test_first_converts_nothing_after_the_first_usable_candidate() -> None:
+    seen: list[str] = []
+
+    def convert(text: str) -> str | None:
+        seen.append(text)
+        return text.upper() if text != "skip" else None
+
+    assert first(["skip", "a", "b"], convert) == "A"
+    assert seen == ["skip", "a"]
+
+
+# ---- story paths and links -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "", "/", "/category/maghreb-edition/", "/tag/libya", "/author/naj/", "/page/2/", "/feed/",
+        "/story/feed", "/comments/feed/", "/search/oil/", "/wp-admin/", "/wp-content/uploads/a.png",
+        "/wp-includes/js/x", "/wp-json/wp/v2/posts", "/a.jpg", "/a.JPEG", "/b.pdf", "/sitemap.xml", "/c.mp3",
+        "/story/amp/", "/story/amp", "/CATEGORY/x/",
+        # what the related block skipped too: plural and singular forms, the login page
+        "/tags/x/", "/authors/", "/pages/2", "/feeds/", "/comment/", "/wp-login.php",
+    ],
+)  # fmt: skip
+def test_paths_that_are_not_stories(path: str) -> None:
+    assert not is_story_path(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/southern-libya-boils-over-three-haftar-soldiers-killed/", "/2026/02/04/story/", "/story-12/",
+        "/category-of-risk-in-the-sahel/", "/tagline/", "/pages-of-history/", "/ampere/", "/a.jpg/x",
+        "/story.html",
+    ],
+)  # fmt: skip
+def test_paths_of_stories(path: str) -> None:
+    assert is_story_path(path)
+
+
+@pytest.mark.parametrize(
+    ("href", "story"),
+    [
+        ("https://north-africa.com/southern-libya-boils-over/", True),
+        ("/southern-libya-boils-over/?utm_source=x", True),
+        ("southern-libya-boils-over/", True),
+        ("https://web.archive.org/web/20260205101010/https://north-africa.com/story/", True),
+        ("https://web.archive.org/web/20260205101010/https://north-africa.com/category/x/", False),
+        ("https://north-africa.com/story/#respond", False),
+        ("#comments", False),
+        ("", False),
+        (None, False),
+        ("https://north-africa.com/", False),
+        ("https://north-africa.com", False),
+        ("https://north-africa.com/tag/libya/", False),
+        ("https://north-africa.com/wp-login.php?redirect_to=x", False),
+        ("mailto:?subject=x&body=https://north-africa.com/story/", False),
+        ("https://north-africa.com/?s=/story/", False),
+    ],
+)
+def test_story_links(href: str | None, story: bool) -> None:
+    assert is_story_href(href) is story
+
+
+# ---- labels ----------------------------------------------------------------------------------
+
+POSTED = Label("Posted On")
+READ = Label("Number of times this article was read")
+PAGE = (
+    b"<html><body><p>Posted <b>On</b> 4 February 2026</p><p>Number of times this article was read: 86</p></body></html>"
+)
+
+
+def test_each_label_set_keeps_its_own_index_on_a_page() -> None:
+    page = load_page(PAGE)
+    posted_only, both = LabelSet((POSTED,)), LabelSet((POSTED, READ))
+    assert find_label(page, posted_only, POSTED) is not None
+    assert find_label(page, both, READ) is not None  # not the index of posted_only, which lacks "number"
+    assert len(page.cache) == 2
+
+
+def test_a_label_outside_the_set_is_refused() -> None:
+    with pytest.raises(ValueError, match="not one of the site's labels"):
+        label_candidates(load_page(PAGE), LabelSet((POSTED,)), READ)
