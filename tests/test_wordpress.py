@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from nai.discover import is_article_url
 from nai.page import clean_text, first, load_page
 from nai.sites.wordpress import Label, LabelSet, find_label, is_story_href, is_story_path, label_candidates
 
@@ -36,10 +37,9 @@ def test_first_converts_nothing_after_the_first_usable_candidate() -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "", "/", "/category/maghreb-edition/", "/tag/libya", "/author/naj/", "/page/2/", "/feed/",
+        "/category/maghreb-edition/", "/tag/libya", "/author/naj/", "/page/2/", "/feed/",
         "/story/feed", "/comments/feed/", "/search/oil/", "/wp-admin/", "/wp-content/uploads/a.png",
-        "/wp-includes/js/x", "/wp-json/wp/v2/posts", "/a.jpg", "/a.JPEG", "/b.pdf", "/sitemap.xml", "/c.mp3",
-        "/story/amp/", "/story/amp", "/CATEGORY/x/",
+        "/wp-includes/js/x", "/wp-json/wp/v2/posts", "/CATEGORY/x/",
         # what the related block skipped too: plural and singular forms, the login page
         "/tags/x/", "/authors/", "/pages/2", "/feeds/", "/comment/", "/wp-login.php",
     ],
@@ -53,7 +53,7 @@ def test_paths_that_are_not_stories(path: str) -> None:
     [
         "/southern-libya-boils-over-three-haftar-soldiers-killed/", "/2026/02/04/story/", "/story-12/",
         "/category-of-risk-in-the-sahel/", "/tagline/", "/pages-of-history/", "/ampere/", "/a.jpg/x",
-        "/story.html",
+        "/story.html", "/", "/story/amp/",  # the home page and AMP copies are the crawl's to skip
     ],
 )  # fmt: skip
 def test_paths_of_stories(path: str) -> None:
@@ -72,12 +72,10 @@ def test_paths_of_stories(path: str) -> None:
         ("#comments", False),
         ("", False),
         (None, False),
-        ("https://north-africa.com/", False),
-        ("https://north-africa.com", False),
         ("https://north-africa.com/tag/libya/", False),
         ("https://north-africa.com/wp-login.php?redirect_to=x", False),
-        ("mailto:?subject=x&body=https://north-africa.com/story/", False),
-        ("https://north-africa.com/?s=/story/", False),
+        ("https://north-africa.com/?p=123", True),  # a plain permalink
+        ("https://north-africa.com/story/amp/", True),  # an AMP page's related links
     ],
 )
 def test_story_links(href: str | None, story: bool) -> None:
@@ -104,3 +102,28 @@ def test_each_label_set_keeps_its_own_index_on_a_page() -> None:
 def test_a_label_outside_the_set_is_refused() -> None:
     with pytest.raises(ValueError, match="not one of the site's labels"):
         label_candidates(load_page(PAGE), LabelSet((POSTED,)), READ)
+
+
+# ---- what discovery fetches as an article ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "article"),
+    [
+        ("https://north-africa.com/southern-libya-boils-over/", True),
+        ("https://north-africa.com/2026/02/04/story/", True),
+        ("https://north-africa.com/", False),
+        ("https://north-africa.com", False),
+        ("https://north-africa.com/category/maghreb-edition/", False),
+        ("https://north-africa.com/tags/libya/", False),
+        ("https://north-africa.com/wp-content/uploads/a.jpg", False),
+        ("https://north-africa.com/b.PDF", False),
+        ("https://north-africa.com/sitemap.xml", False),
+        ("https://north-africa.com/story/amp/", False),
+        ("https://north-africa.com/?s=oil", False),
+        ("https://other.example/story/", False),
+        ("ftp://north-africa.com/story/", False),
+    ],
+)
+def test_article_urls_for_the_crawl(url: str, article: bool) -> None:
+    assert is_article_url(url, "north-africa.com") is article

@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from . import dates
 from .errors import ParseError
 from .gzipped import MAGIC, InflateError, inflate
+from .sites.wordpress import is_story_path
 from .urls import host_of
 
 SITEMAP_PATHS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
@@ -25,12 +26,9 @@ FEED_PATH = "/feed/"
 MAX_SITEMAP_BYTES = 64 * 1024 * 1024
 # Sitemaps of things that are not articles: WordPress taxonomies, users, pages.
 NON_ARTICLE_SITEMAP = re.compile(r"taxonom|users|author|categor|post_tag|tag-sitemap|page-sitemap|posts-page", re.I)
-# Links that are never articles: archives, feeds, WordPress internals, files.
-NON_ARTICLE_PATH = re.compile(
-    r"^/?$|/(category|tag|author|page|feed|comments|search|wp-admin|wp-content|wp-includes|wp-json)(/|$)"
-    r"|\.(jpe?g|png|gif|webp|pdf|xml|gz|css|js|zip|mp[34])$|/amp/?$",
-    re.I,
-)
+# Besides WordPress's paths that are not stories (nai.sites.wordpress): what discovery never fetches
+# as an article, the home page, files, and AMP copies of stories (their canonical page is fetched).
+NOT_FETCHED_PATH = re.compile(r"^/?$|\.(jpe?g|png|gif|webp|pdf|xml|gz|css|js|zip|mp[34])$|/amp/?$", re.I)
 SITEMAP_ROOTS = ("urlset", "sitemapindex")
 XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 
@@ -195,4 +193,4 @@ def is_article_url(url: str, host: str | None) -> bool:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or host_of(url) != host:
         return False
-    return not NON_ARTICLE_PATH.search(parts.path) and "?s=" not in url
+    return is_story_path(parts.path) and not NOT_FETCHED_PATH.search(parts.path) and "?s=" not in url

@@ -171,7 +171,7 @@ class Page:
     """A parsed page. `url` is the address the caller knows it by (fetched from, or --url)."""
 
     tree: Element
-    source: str  # the page's text
+    text: str  # the page as decoded text
     url: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
     jsonld: list[dict[str, Any]] = field(default_factory=list)
@@ -291,13 +291,13 @@ def _check_markup(
         raise TruncatedPage("truncated HTML: the page ends before </body></html>")
 
 
-def _page(tree: Element | None, source: str, url: str | None) -> Page:
+def _page(tree: Element | None, text: str, url: str | None) -> Page:
     if tree is None:
         raise ParseError("unparsable HTML: no document")
     elements = int(COUNT_ELEMENTS(tree))
     if elements > MAX_ELEMENTS:
         raise ParseError(f"too many elements ({elements:,}; the limit is {MAX_ELEMENTS:,})")
-    page = Page(tree=tree, source=source, url=url)
+    page = Page(tree=tree, text=text, url=url)
     _read_head(page)
     for br in tree.iter("br"):  # a line break separates words: "Tripoli<br>Benghazi"
         br.tail = "\n" + (br.tail or "")

@@ -92,7 +92,7 @@ def extract_generic(page: Page) -> Article:
     for name in ("trafilatura", "htmldate", "courlan", "justext"):
         logging.getLogger(name).setLevel(max(logging.getLogger(name).level, logging.ERROR))
     doc = trafilatura.bare_extraction(
-        page.source,
+        page.text,
         url=page.url,
         with_metadata=True,
         include_comments=False,

@@ -83,12 +83,11 @@ CONTENT_TOKENS = frozenset(
 )  # fmt: skip
 CONTENT_CONTAINERS = ("div", "article", "section", "main", "td")  # the tags themes put content classes on
 NON_HEADLINE = re.compile(r"^(read\s+more|continue\s+reading|more)?\s*[»›→…]*\s*(\.\.\.)?$", re.I)
-# Paths that are never a story's page: the home page; archives (category, tag, author, paged lists),
-# feeds, comments, search; WordPress's own directories and login; files; AMP copies of stories.
+# WordPress paths that are never a story's page: archives (category, tag, author, paged lists), feeds,
+# comments, search, WordPress's own directories and login. (Discovery also skips what it need not
+# fetch: the home page, files, AMP copies; see nai.discover.)
 NON_STORY_PATH = re.compile(
-    r"^/?$"
-    r"|/((category|tag|author|page|feed|comment)s?|search|wp-admin|wp-content|wp-includes|wp-json|wp-login\.php)"
-    r"(/|$)|\.(jpe?g|png|gif|webp|pdf|xml|gz|css|js|zip|mp[34])$|/amp/?$",
+    r"/((category|tag|author|page|feed|comment)s?|search|wp-admin|wp-content|wp-includes|wp-json|wp-login\.php)(/|$)",
     re.I,
 )
 # An href's path (RFC 3986, appendix B): after the scheme and host, before the query and fragment
