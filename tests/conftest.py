@@ -18,6 +18,20 @@ GOLDEN_PAGES = sorted(p for p in FIXTURES.glob("*.html") if p.with_suffix(".json
 LIBYA_URL = "https://north-africa.com/southern-libya-boils-over-three-haftar-soldiers-killed-in-border-raid-near-niger/"
 
 
+def session_members(session: int) -> list[int]:
+    """The live processes of a session (Linux /proc): a command started with start_new_session and
+    the worker processes it starts."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[3]) == session and fields[0] != "Z":  # field 6 of stat: the session id
+            members.append(int(stat.parent.name))
+    return members
+
+
 def expected(page: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
     return data

@@ -86,7 +86,8 @@ class MockSite:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # a short poll interval: shutdown() waits for the loop to notice it (0.5 s by default)
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -219,7 +220,7 @@ class SiteSpec:
     related_only: tuple[int, ...] = ()  # stories in no sitemap, feed or listing: found only via related
     related: bool = True  # stories link the two before them in their related block
     feed_pages: int | None = None  # fewer feed pages than there are stories: listings must find the rest
-    crawl_delay: int | None = None
+    crawl_delay: float | None = None
     disallow: tuple[str, ...] = ("/story-private/",)
     today: date = field(default_factory=date.today)
 

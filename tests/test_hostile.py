@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, GOLDEN_PAGES, Nai
+from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, Nai
 from nai.errors import ParseError, QueryError
 from nai.parse import parse_page
 from nai.store import Archive
@@ -153,13 +153,24 @@ def test_hostile_queries_through_the_cli(archive: Archive, query: str, raw: bool
         assert raw and result.stderr.count("\n") == 1
 
 
-def test_a_long_query_is_cut_to_its_first_distinct_words() -> None:
-    from nai.store.keys import MAX_QUERY_TERMS, to_match
+def test_a_plain_query_reads_its_first_32_distinct_words_or_phrases(archive: Archive) -> None:
+    """README, limits on input: a plain search reads the first 32 distinct words or phrases (and of
+    a phrase, its first 32 words). All of those must match; what comes after them is not read."""
+    nai = Nai(archive.path)
+    body = nai.json("show", LIBYA_URL, "--format", "json")["body"]
+    tokens = re.findall(r"\w+", body)
+    words = list(dict.fromkeys(t.lower() for t in tokens))
+    unknown = "zzyzxq"  # in no article
 
-    assert to_match("a " * 5000) == '"a"'
-    words = " ".join(f"w{i}" for i in range(1000))
-    assert to_match(words).count('"') == 2 * MAX_QUERY_TERMS
-    assert len(to_match('"' + "a b " * 50_000 + '"').split()) == MAX_QUERY_TERMS
+    def urls(*terms: str) -> list[str]:
+        return [h["url"] for h in nai.json("search", "--format", "json", "--", " ".join(terms))]
+
+    assert urls(*words[:32], unknown) == [LIBYA_URL]  # the 33rd is not read
+    assert urls(*words[:31], unknown) == []  # the 32nd is
+    assert urls(*[words[0]] * 5000, *words[1:32], unknown) == [LIBYA_URL]  # a word repeated counts once
+    assert urls(*[words[0]] * 5000, *words[1:31], unknown) == []
+    assert urls('"' + " ".join([*tokens[:32], unknown]) + '"') == [LIBYA_URL]  # a phrase: its first 32 words
+    assert urls('"' + " ".join([*tokens[:31], unknown]) + '"') == []
 
 
 @pytest.mark.parametrize("query", [" ".join(f"w{i}" for i in range(3000)), "a " * 50_000])

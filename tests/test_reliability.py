@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import random
 import resource
 import shutil
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, ROOT, Nai
+from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, ROOT, Nai, session_members
 from mocksite import MockSite, SiteSpec, article_page, build_site
 from nai.parse import parse_article
 
@@ -103,32 +102,20 @@ def test_ingest_killed_at_random_moments_loses_nothing_and_resumes(pages: Path, 
     assert_records_whole(db, pages)
 
 
-def _session_members(session: int) -> list[int]:
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone meanwhile
-        if int(fields[3]) == session and fields[0] != "Z":  # field 6 of stat: the session id
-            members.append(int(stat.parent.name))
-    return members
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_ingest_with_jobs_killed_leaves_no_worker_behind(pages: Path, tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     proc = nai_process(db, "ingest", "--jobs", "2", str(pages), start_new_session=True)
     deadline = time.monotonic() + 10
-    while len(_session_members(proc.pid)) < 3 and proc.poll() is None and time.monotonic() < deadline:
+    while len(session_members(proc.pid)) < 3 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)  # until the writer and its two workers run
-    assert proc.poll() is None and len(_session_members(proc.pid)) >= 3, "the ingest ended before its workers ran"
+    assert proc.poll() is None and len(session_members(proc.pid)) >= 3, "the ingest ended before its workers ran"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     deadline = time.monotonic() + 5
-    while _session_members(proc.pid) and time.monotonic() < deadline:
+    while session_members(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert _session_members(proc.pid) == []  # the workers saw their writer go, and ended
+    assert session_members(proc.pid) == []  # the workers saw their writer go, and ended
     if db.exists():
         assert_healthy(db)
         assert_records_whole(db, pages)
@@ -359,11 +346,23 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> 
     assert reparse.exit_code == 0 and "damaged" not in reparse.stdout + reparse.stderr, reparse.stderr
     assert sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id") == records
     fresh = tmp_path / "fresh.db"
-    Nai(fresh)("ingest", *sorted(str(p) for p in FIXTURES.glob("*.html")))
-    assert [{k: v for k, v in r.items() if k != "id"} for r in Nai(db).jsonl("export")] == [
+    ingested = Nai(fresh)("-v", "ingest", *sorted(str(p) for p in FIXTURES.glob("*.html")))
+    assert ingested.exit_code == 0, ingested.stderr
+    # the Libya story in three markups: AMP (a date only), builder (the date with its time), classic (the same)
+    assert ingested.stderr.endswith("5 new, 1 updated, 1 unchanged, 0 failed\n")
+    upgraded = Nai(db).jsonl("export")
+    assert len(upgraded) == 5
+    assert [{k: v for k, v in r.items() if k != "id"} for r in upgraded] == [
         {k: v for k, v in r.items() if k != "id"} for r in Nai(fresh).jsonl("export")
     ]
-    assert os.path.getsize(db) > 0
+    # a backup of the upgraded archive opens as it is: same records, healthy, nothing left to migrate
+    copy = tmp_path / "copy.db"
+    assert Nai(db)("backup", str(copy)).exit_code == 0
+    assert Nai(copy).jsonl("export") == upgraded
+    assert_healthy(copy)
+    assert sql(copy, "SELECT name, applied_at FROM _nai_migrations") == sql(
+        db, "SELECT name, applied_at FROM _nai_migrations"
+    )
 
 
 def test_repair_goes_on_past_a_damaged_raw_page(archive: Nai) -> None:

@@ -128,7 +128,8 @@ def test_recent_articles_are_refreshed_for_their_read_counts(nai: Nai, site: Moc
 def test_faults_retry_give_up_and_go_on(nai: Nai, site: MockSite) -> None:
     build_site(site, SiteSpec(n=6, recent=0))
     site.routes["/story-2/"].faults = [(500, {})]  # 500 then 200
-    site.routes["/story-3/"].faults = [(429, {"Retry-After": "1"})]  # then 200, a second later
+    # then 200, two seconds later: the first backoff is 1 s, so a Retry-After that were ignored shows
+    site.routes["/story-3/"].faults = [(429, {"Retry-After": "2"})]
     site.routes["/story-4/"].delay = 3.0  # past the timeout, twice
     del site.routes["/story-5/"]  # listed, but 404
     code, stderr = scrape(nai, site, "--timeout", "0.5")
@@ -138,7 +139,7 @@ def test_faults_retry_give_up_and_go_on(nai: Nai, site: MockSite) -> None:
     fetches = story_fetches(site)
     assert fetches["/story-2/"] == 2 and fetches["/story-3/"] == 2 and fetches["/story-4/"] == 2
     first, second = site.requests("/story-3/")
-    assert second.at - first.at >= 0.95  # Retry-After honoured
+    assert second.at - first.at >= 1.95  # Retry-After honoured, not the 1 s backoff
     assert sql(nai.db, "SELECT count(*) FROM articles") == [(4,)]  # 1, 2, 3, 6
     assert sql(nai.db, "SELECT kind, status FROM urls WHERE url LIKE '%/story-5/'") == [("gone", 404)]
     [(error,)] = sql(nai.db, "SELECT error FROM urls WHERE url LIKE '%/story-4/'")
@@ -179,13 +180,36 @@ def test_an_article_that_disappears_is_marked_removed_never_deleted(nai: Nai, si
     assert "Removed" in nai("show", f"{site.url}/story-5/").stdout
 
 
-def test_crawl_delay_is_honoured_by_default(nai: Nai, site: MockSite) -> None:
-    build_site(site, SiteSpec(n=1, recent=0, crawl_delay=1))
+def only_the_sitemap_index(site: MockSite, rules: str) -> None:
+    """A robots.txt under which a scrape makes two requests (robots.txt, the sitemap index): the
+    waits between requests are measured in a second or two. `rules` ends the last group."""
+    build_site(site, SiteSpec(n=3, recent=0))
+    site.routes["/robots.txt"] = Route(
+        f"{rules}Allow: /wp-sitemap.xml\nDisallow: /\n\nSitemap: {site.url}/wp-sitemap.xml\n".encode(),
+        content_type="text/plain",
+    )
+
+
+def gaps(site: MockSite) -> list[float]:
+    return [b.at - a.at for a, b in itertools.pairwise(site.requests())]
+
+
+def test_the_default_delay_is_one_second_when_robots_asks_for_less(nai: Nai, site: MockSite) -> None:
+    only_the_sitemap_index(site, "User-agent: *\nCrawl-delay: 0.2\n")
     result = nai("scrape", "--site", site.url)  # no --delay: max(1 s, Crawl-delay)
-    assert result.exit_code == 0
-    times = [r.at for r in site.requests()]
-    assert len(times) >= 4
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.95
+    assert result.exit_code == 0, result.stderr
+    assert paths(site) == ["/robots.txt", "/wp-sitemap.xml"]
+    assert min(gaps(site)) >= 0.95  # not 0.2
+
+
+def test_a_crawl_delay_longer_than_the_default_is_honoured(nai: Nai, site: MockSite) -> None:
+    """Our user agent's group's Crawl-delay (1.5 s, a fraction, and longer than the default 1 s), not
+    the "*" group's."""
+    only_the_sitemap_index(site, "User-agent: *\nCrawl-delay: 0\n\nUser-agent: nai\nCrawl-delay: 1.5\n")
+    result = nai("scrape", "--site", site.url)
+    assert result.exit_code == 0, result.stderr
+    assert paths(site) == ["/robots.txt", "/wp-sitemap.xml"]
+    assert min(gaps(site)) >= 1.45  # not the default 1 s
 
 
 def test_no_sitemap_falls_back_to_feed_pages_and_listings(nai: Nai, site: MockSite) -> None:
@@ -209,15 +233,16 @@ def test_gzipped_sitemaps(nai: Nai, site: MockSite) -> None:
 
 
 def test_max_pages_and_since_bound_the_backfill(nai: Nai, site: MockSite) -> None:
-    build_site(site, SiteSpec(n=12, recent=3))
+    # stories 10, 11 and 12 ran on 13, 14 and 15 March 2026, stories 1 to 9 in January 2025
+    published = build_site(site, SiteSpec(n=12, recent=3, today=date(2026, 3, 15)))
+    assert published[10] == date(2026, 3, 13) and published[9] < date(2026, 1, 1)
     assert scrape(nai, site, "--max-pages", "2")[0] == 0
-    assert len(site.article_requests()) == 2
+    assert story_fetches(site) == {"/story-12/": 1, "/story-11/": 1}  # newest first
     site.clear_log()
-    since = date.today().replace(day=1).isoformat()[:7] if date.today().day > 3 else "2026-01"
-    assert scrape(nai, site, "--since", "2026-01")[0] == 0
-    published = [str(p) for (p,) in sql(nai.db, "SELECT published FROM articles")]
-    assert all(p >= "2026-01" for p in published), published
-    assert since  # the recent stories are all since 2026
+    assert scrape(nai, site, "--since", "2026-03-13")[0] == 0
+    assert story_fetches(site) == {"/story-10/": 1}  # none of the older stories
+    stored = sorted(str(p)[:10] for (p,) in sql(nai.db, "SELECT published FROM articles"))
+    assert stored == ["2026-03-13", "2026-03-14", "2026-03-15"]
 
 
 def test_another_scrape_running_exits_75_at_once(nai: Nai, site: MockSite) -> None:
@@ -398,18 +423,17 @@ def test_a_site_without_404s_still_gets_its_listings_read(nai: Nai, site: MockSi
     assert "/about-us/" not in paths(site) and "/contact/" not in paths(site)
 
 
-def test_robots_rules_and_fractional_crawl_delay_for_our_user_agent(nai: Nai, site: MockSite) -> None:
+def test_robots_rules_for_our_user_agent(nai: Nai, site: MockSite) -> None:
+    """Our user agent's group's rules, not the "*" group's (its Crawl-delay: the test above)."""
     build_site(site, SiteSpec(n=3, recent=0))
     site.routes["/robots.txt"] = Route(
-        f"User-agent: *\nCrawl-delay: 0\n\nUser-agent: nai\nDisallow: /story-2/\nCrawl-delay: 1.5\n"
+        f"User-agent: *\nDisallow: /story-1/\n\nUser-agent: nai\nDisallow: /story-2/\nDisallow: /story-private/\n"
         f"Sitemap: {site.url}/wp-sitemap.xml\n".encode(),
         content_type="text/plain",
     )
-    result = nai("scrape", "--site", site.url)
-    assert result.exit_code == 0
-    assert "/story-2/" not in paths(site)
-    times = [r.at for r in site.requests()]
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 1.45
+    code, _ = scrape(nai, site)
+    assert code == 0
+    assert story_fetches(site) == {"/story-1/": 1, "/story-3/": 1}
 
 
 def test_static_pages_are_not_articles() -> None:
