@@ -33,6 +33,7 @@ FORBIDDEN = {
     "nai.dates": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS),
     "nai.raw": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS),
     "nai.errors": ("nai.",),
+    "nai.defaults": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS, "nai.model"),  # light: read by `nai --help`
     # jobs return outcomes; the CLI renders them
     "nai.ingest": (*TERMINAL, *NETWORK),
     "nai.scrape": (*TERMINAL, "nai.ingest"),

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("nai")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
-
-logging.getLogger(__name__).addHandler(logging.NullHandler())
+#: The one place the version is written: pyproject.toml reads it from here (a constant, so that
+#: `nai --version` costs no importlib.metadata).
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

@@ -2,32 +2,29 @@
 
 stdout carries data; errors, progress and summaries go to stderr.
 Exit codes: 0 ok, 1 failure (any input failed), 2 usage, 75 another scrape holds the lock.
+
+Every command imports what it uses when it runs: `nai --version` and `nai search` load neither
+the parser (lxml, trafilatura) nor the network code nor sqlite-utils (tests/test_startup.py).
 """
 
 from __future__ import annotations
 
-import gc
-import logging
 import os
-import shutil
-import sqlite3
 import sys
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import __version__, dates, output
+from . import __version__, defaults
 from .errors import Locked, NaiError, SiteUnreachable
-from .fetch import DEFAULT_RETRIES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Fetcher
-from .ingest import AUTO_JOBS_MIN_INPUTS, MAX_AUTO_JOBS, Outcome, auto_jobs, ingest, iter_sources
-from .lock import exclusive
-from .parse import MAX_PAGE_BYTES, PAGE_SECONDS, reparse_page
-from .scrape import DEFAULT_SITE, Report, Scraper
-from .store import Archive, describe, health, queries
+
+if TYPE_CHECKING:
+    from .ingest import Outcome
+    from .scrape import Report
+    from .store import Archive
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_FAILURE = 1
@@ -56,13 +53,15 @@ class NaiGroup(click.Group):
             raise LockedFailure(str(exc)) from None
         except NaiError as exc:
             raise Failure(str(exc)) from None
-        except sqlite3.Error as exc:  # the archive itself: disk full, read-only, corrupt
-            settings = ctx.find_object(Settings)
-            raise Failure(f"{settings.db if settings else 'archive'}: {describe(exc)}") from None
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, BrokenPipeError):
             raise  # click's own, and a reader that went away (`nai export | head`), which click quiets
         except Exception as exc:
             settings = ctx.find_object(Settings)
+            sqlite3 = sys.modules.get("sqlite3")  # loaded if the command opened the archive
+            if sqlite3 is not None and isinstance(exc, sqlite3.Error):  # disk full, read-only, corrupt
+                from .store import describe
+
+                raise Failure(f"{settings.db if settings else 'archive'}: {describe(exc)}") from None
             if os.environ.get("NAI_DEBUG") or (settings and settings.verbose >= 2):
                 raise
             raise Failure(f"unexpected error: {type(exc).__name__}: {exc} (NAI_DEBUG=1 shows more)") from None
@@ -75,7 +74,24 @@ class Settings:
     quiet: bool
 
     def archive(self, *, create: bool = False) -> Archive:
+        from .store import Archive
+
         return Archive(self.db, create=create)
+
+    def logs(self) -> None:
+        """Send the library's log to stderr as `nai: …` lines (ERROR; -v INFO; -vv DEBUG; -q errors
+        only): for the commands whose work logs (ingest, scrape, reparse, check)."""
+        import logging
+
+        level = logging.ERROR if self.quiet else {0: logging.WARNING, 1: logging.INFO}.get(self.verbose, logging.DEBUG)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("nai: %(message)s"))
+        root = logging.getLogger("nai")
+        root.handlers[:] = [handler]
+        root.setLevel(level)
+        root.propagate = False
+        for noisy in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
+            logging.getLogger(noisy).setLevel(logging.DEBUG if self.verbose >= 3 else logging.CRITICAL)
 
     @property
     def chatty(self) -> bool:
@@ -92,22 +108,12 @@ class DateBound(click.ParamType):  # type: ignore[type-arg]  # generic from clic
         self.end = end
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from .dates import parse_bound
+
         try:
-            return dates.parse_bound(str(value), end=self.end)
+            return parse_bound(str(value), end=self.end)
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
-
-
-def _configure_logging(verbose: int, quiet: bool) -> None:
-    level = logging.ERROR if quiet else {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("nai: %(message)s"))
-    root = logging.getLogger("nai")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
-    for noisy in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
-        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose >= 3 else logging.CRITICAL)
 
 
 def _more_verbose(ctx: click.Context, param: click.Parameter, value: Any) -> None:
@@ -120,7 +126,6 @@ def _more_verbose(ctx: click.Context, param: click.Parameter, value: Any) -> Non
         settings.verbose += int(value)
     if settings.verbose and settings.quiet:
         raise click.UsageError("-v and -q contradict each other")
-    _configure_logging(settings.verbose, settings.quiet)
 
 
 def output_format(*choices: str) -> Callable[[F], F]:
@@ -174,7 +179,6 @@ def cli(ctx: click.Context, db: Path, verbose: int, quiet: bool) -> None:
     """
     if verbose and quiet:
         raise click.UsageError("-v and -q contradict each other")
-    _configure_logging(verbose, quiet)
     ctx.obj = Settings(db=db, verbose=verbose, quiet=quiet)
 
 
@@ -202,7 +206,7 @@ class Jobs(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
 @click.option(
     "--max-mb",
     type=click.FloatRange(min=0.01),
-    default=MAX_PAGE_BYTES / 1024 / 1024,
+    default=defaults.MAX_PAGE_BYTES / 1024 / 1024,
     show_default=True,
     help="Refuse pages (and .html.gz contents) larger than this.",
 )
@@ -212,12 +216,12 @@ class Jobs(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
     default="auto",
     show_default=True,
     help=f"Parse in this many worker processes (the archive has one writer); 1: in this one; auto: one a "
-    f"core (at most {MAX_AUTO_JOBS}) for {AUTO_JOBS_MIN_INPUTS} inputs or more, else 1.",
+    f"core (at most {defaults.MAX_AUTO_JOBS}) for {defaults.AUTO_JOBS_MIN_INPUTS} inputs or more, else 1.",
 )
 @click.option(
     "--page-seconds",
     type=click.FloatRange(min=0),
-    default=PAGE_SECONDS,
+    default=defaults.PAGE_SECONDS,
     show_default=True,
     help="Give up on a page that takes longer than this to parse (0: no limit).",
 )
@@ -238,6 +242,12 @@ def ingest_command(
         nai ingest --jobs 1 backfill/            # in this process only
         curl -s https://north-africa.com/some-story/ | nai ingest - --url https://north-africa.com/some-story/
     """
+    import gc
+    from collections import Counter
+
+    from .ingest import auto_jobs, ingest, iter_sources
+
+    settings.logs()
     sources = list(iter_sources(paths))
     jobs = jobs or auto_jobs(len(sources))
     if url and len(sources) > 1:
@@ -287,7 +297,7 @@ def _report(outcome: Outcome, settings: Settings) -> None:
 @click.argument("query")
 @click.option("--since", type=DateBound(end=False), help="Published on or after (2026, 2026-02, 4 February 2026).")
 @click.option("--until", type=DateBound(end=True), help="Published on or before (a month means its last day).")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=defaults.SEARCH_LIMIT, show_default=True)
 @click.option("--raw", is_flag=True, help='Pass QUERY through as FTS5 syntax (AND, OR, NEAR, "phrases", prefix*).')
 @output_format("table", "json", "csv")
 @click.pass_obj
@@ -305,9 +315,12 @@ def search_command(
         nai search "Salvador Pass" --since 2026-01 --until 2026-02 --format json
         nai search --raw 'Haftar NOT Tripoli'
     """
+    from . import output
+    from .store import queries
+
     with settings.archive() as archive:
         hits = queries.search(archive.conn, query, since=since, until=until, limit=limit, fts_syntax=raw)
-    output.write_hits(hits, fmt, sys.stdout, width=shutil.get_terminal_size((100, 24)).columns)
+    output.write_hits(hits, fmt, sys.stdout, width=_terminal_width(100))
     if not hits and settings.chatty:
         click.echo("no matches", err=True)
 
@@ -325,6 +338,9 @@ def show_command(settings: Settings, ref: str, fmt: str) -> None:
         nai show 12
         nai show https://north-africa.com/some-story/ --format json
     """
+    from . import output
+    from .store import queries
+
     with settings.archive() as archive:
         stored = queries.find(archive.conn, ref)
         if stored is None:
@@ -334,7 +350,7 @@ def show_command(settings: Settings, ref: str, fmt: str) -> None:
     if fmt == "json":
         output.write_jsonl([stored.to_record()], sys.stdout)
     else:
-        width = min(shutil.get_terminal_size((88, 24)).columns, 100)
+        width = min(_terminal_width(88), 100)
         click.echo(output.article_text(stored, history, removed=removed, width=width), nl=False)
 
 
@@ -350,6 +366,9 @@ def export_command(settings: Settings, fmt: str) -> None:
         nai export > archive.jsonl
         nai export --format csv > archive.csv
     """
+    from . import output
+    from .store import queries
+
     with settings.archive() as archive:
         output.write_records((s.to_record() for s in queries.all_stored(archive.conn)), fmt, sys.stdout)
 
@@ -368,6 +387,9 @@ def stats_command(settings: Settings, fmt: str) -> None:
         nai stats
         nai stats --format json
     """
+    from . import output
+    from .store import queries
+
     with settings.archive() as archive:
         stats = queries.stats(archive.conn, archive.path)
     if fmt == "json":
@@ -389,6 +411,10 @@ def reparse_command(settings: Settings) -> None:
     Example:
         nai reparse
     """
+    from .parse import reparse_page
+    from .store import health
+
+    settings.logs()
     with settings.archive() as archive:
         result = health.reparse(archive, reparse_page)
     for article_id, error in result.failed:
@@ -413,8 +439,13 @@ def check_command(settings: Settings, repair: bool) -> None:
         nai check
         nai check --repair
     """
+    from .store import health
+
+    settings.logs()
     with settings.archive() as archive:
         if repair:
+            from .parse import reparse_page
+
             for line in health.repair(archive, reparse_page):
                 click.echo(f"repaired: {line}")
         problems = health.check(archive)
@@ -436,13 +467,15 @@ def backup_command(settings: Settings, target: Path) -> None:
     Example:
         nai backup /backups/archive-$(date +%F).db
     """
+    from .store import health
+
     with settings.archive() as archive:
         health.backup(archive, target)
 
 
 @cli.command(name="scrape")
 @verbosity
-@click.option("--site", default=DEFAULT_SITE, show_default=True, help="The WordPress site's base URL.")
+@click.option("--site", default=defaults.SITE, show_default=True, help="The WordPress site's base URL.")
 @click.option(
     "--delay",
     type=click.FloatRange(min=0),
@@ -453,13 +486,13 @@ def backup_command(settings: Settings, target: Path) -> None:
 @click.option(
     "--refresh-days",
     type=click.IntRange(min=0),
-    default=14,
+    default=defaults.REFRESH_DAYS,
     show_default=True,
     help="Re-visit articles published this recently, to follow their read counts.",
 )
-@click.option("--user-agent", default=DEFAULT_USER_AGENT, show_default=True)
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True)
-@click.option("--retries", type=click.IntRange(min=0), default=DEFAULT_RETRIES, show_default=True)
+@click.option("--user-agent", default=defaults.USER_AGENT, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=defaults.TIMEOUT, show_default=True)
+@click.option("--retries", type=click.IntRange(min=0), default=defaults.RETRIES, show_default=True)
 @click.pass_obj
 def scrape_command(
     settings: Settings,
@@ -483,6 +516,11 @@ def scrape_command(
         nai scrape --since 2025-01 --max-pages 500      # a first, bounded backfill
         # crontab: 17 3 * * *  NAI_DB=/srv/nai/archive.db /usr/local/bin/nai scrape
     """
+    from .fetch import Fetcher
+    from .lock import exclusive
+    from .scrape import Scraper
+
+    settings.logs()
     existed = settings.db.exists()
     with exclusive(settings.db), settings.archive(create=True) as archive:
         fetcher = Fetcher(user_agent=user_agent, timeout=timeout, retries=retries)
@@ -507,3 +545,17 @@ def scrape_command(
         click.echo(_scrape_summary(report), err=True)
     if report.counts["failed"]:
         sys.exit(EXIT_FAILURE)
+
+
+def _terminal_width(default: int) -> int:
+    """The terminal's columns ($COLUMNS first), or `default` off a terminal (as shutil's, without importing it)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or default  # type: ignore[union-attr]
+    except (OSError, ValueError, AttributeError):
+        return default

@@ -1,12 +1,10 @@
-"""Dates: the only module that uses dateutil. Text in, ISO 8601 text out."""
+"""Dates: the only module that uses dateutil (imported when a date needs it: `nai search --since
+2026-02` does not). Text in, ISO 8601 text out."""
 
 from __future__ import annotations
 
-import calendar
 import re
-from datetime import date, datetime
-
-from dateutil import parser as dateparser
+from datetime import date, datetime, timedelta
 
 # "2026-02-04", "2026-02-04T00:41:00+01:00", "2026-02-04 00:41", "2026-02-03T23:41:00Z"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -14,7 +12,9 @@ ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}")
 ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")  # "2026", "2026-02", "2026-02-04"
 YEAR_FIRST = re.compile(r"^\d{4}(?:\D|\d{4}$)")  # "2026/02/04", "2026.02.04", "20260204"
 # "4 February 2026"
-DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})$")
+DAY_MONTH_YEAR = re.compile(r"^(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]+)\s+(?P<year>\d{4})$")
+# "February 2026"
+MONTH_YEAR = re.compile(r"^(?P<month>[A-Za-z]+)\s+(?P<year>\d{4})$")
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                "november", "december")  # fmt: skip
 MONTHS = {name: n for n, name in enumerate(MONTH_NAMES, 1)}
@@ -38,7 +38,9 @@ def to_iso(text: str | None) -> str | None:
         if ISO_DATE.match(text):
             return _checked(date.fromisoformat(text).isoformat(), text[:4])
         if ISO_DATETIME.match(text):
-            parsed = dateparser.isoparse(text.replace(" ", "T", 1))
+            from dateutil.parser import isoparse  # here: commands that read no page never need dateutil
+
+            parsed = isoparse(text.replace(" ", "T", 1))
             return _checked(parsed.isoformat(), text[:4])
         return _words_to_date(text)
     except (ValueError, OverflowError):
@@ -72,10 +74,12 @@ def _parse_twice(text: str) -> tuple[datetime, datetime]:
     A year written first ("2026/02/04", "20260204") is year-month-day; otherwise a day comes
     before the month ("04/02/2026" is 4 February), as the site and its readers write dates.
     """
+    from dateutil.parser import parse
+
     year_first = bool(YEAR_FIRST.match(text))
     return (
-        dateparser.parse(text, default=_DEFAULT_A, dayfirst=not year_first, yearfirst=year_first),
-        dateparser.parse(text, default=_DEFAULT_B, dayfirst=not year_first, yearfirst=year_first),
+        parse(text, default=_DEFAULT_A, dayfirst=not year_first, yearfirst=year_first),
+        parse(text, default=_DEFAULT_B, dayfirst=not year_first, yearfirst=year_first),
     )
 
 
@@ -95,12 +99,21 @@ def parse_bound(text: str, *, end: bool = False) -> str:
                 first, last = date(year or 0, 1, 1), date(year or 0, 12, 31)
             elif day is None:
                 first = date(year or 0, month, 1)
-                last = date(year or 0, month, calendar.monthrange(year or 0, month)[1])
+                last = _month_end(year or 0, month)
             else:
                 first = last = date(year or 0, month, day)
         except ValueError:
             raise ValueError(f"{text!r} is not a date (try 2026-02-04, 2026-02 or 2026)") from None
         return (last if end else first).isoformat()
+    named = DAY_MONTH_YEAR.match(text) or MONTH_YEAR.match(text)  # the site's forms, without dateutil
+    if named and named.group("month").lower() in MONTHS:
+        year, month = int(named.group("year")), MONTHS[named.group("month").lower()]
+        try:
+            if "day" in named.groupdict():
+                return date(year, month, int(named.group("day"))).isoformat()
+            return (_month_end(year, month) if end else date(year, month, 1)).isoformat()
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date (try 2026-02-04, 2026-02 or 2026)") from None
     try:
         a, b = _parse_twice(text)
     except (ValueError, OverflowError):
@@ -112,7 +125,12 @@ def parse_bound(text: str, *, end: bool = False) -> str:
         first, last = date(year, 1, 1), date(year, 12, 31)
     elif a.day != b.day:  # a month
         first = date(year, a.month, 1)
-        last = date(year, a.month, calendar.monthrange(year, a.month)[1])
+        last = _month_end(year, a.month)
     else:
         first = last = a.date()
     return (last if end else first).isoformat()
+
+
+def _month_end(year: int, month: int) -> date:
+    """The last day of a month."""
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)

@@ -20,16 +20,15 @@ from dataclasses import dataclass, field
 from http.client import HTTPException
 from typing import Any
 
-from . import __version__
+from .defaults import RETRIES as DEFAULT_RETRIES
+from .defaults import TIMEOUT as DEFAULT_TIMEOUT
+from .defaults import USER_AGENT as DEFAULT_USER_AGENT
 from .errors import FetchError
 from .gzipped import InflateError, inflate
 from .urls import host_of
 
 log = logging.getLogger(__name__)
 
-DEFAULT_USER_AGENT = f"nai/{__version__} (+https://north-africa.com news archive; polite nightly crawler)"
-DEFAULT_TIMEOUT = 20.0
-DEFAULT_RETRIES = 3
 BACKOFF_BASE = 1.0  # seconds: 1, 2, 4, …
 MAX_RETRY_AFTER = 300.0  # a longer Retry-After gives up on the URL for this run
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024

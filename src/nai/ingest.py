@@ -21,10 +21,11 @@ from itertools import islice
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
+from .defaults import AUTO_JOBS_MIN_INPUTS, MAX_AUTO_JOBS, MAX_PAGE_BYTES, PAGE_SECONDS
 from .errors import ArchiveError, InputError, NaiError
 from .gzipped import MAGIC, InflateError, inflate
 from .model import Article, Status
-from .parse import MAX_PAGE_BYTES, PAGE_SECONDS, megabytes, parse_page
+from .parse import megabytes, parse_page
 from .raw import RawPage
 from .store import Archive, Packer, describe, is_fatal
 
@@ -33,10 +34,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 IN_FLIGHT_PER_JOB = 16  # parsed pages waiting for the writer, per worker
 CHUNK = 8  # inputs a worker parses per task: less queue traffic
-# --jobs auto: one worker a core, at most this many (past that the one writer is the limit) ...
-MAX_AUTO_JOBS = 4
-# ... for this many inputs or more (for fewer, starting workers costs more than it saves)
-AUTO_JOBS_MIN_INPUTS = 64
 # Inputs stored in one commit: at most this many, or as many as are read and parsed in this many
 # seconds (plus one page's parse). The write lock is held only while they are stored.
 BATCH_INPUTS = 20

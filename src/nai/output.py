@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import textwrap
 from collections.abc import Iterable
@@ -29,6 +28,8 @@ def write_jsonl(records: Iterable[dict[str, Any]], stream: TextIO) -> None:
 
 def write_csv(records: Iterable[dict[str, Any]], stream: TextIO, keys: tuple[str, ...] = RECORD_KEYS) -> None:
     """One row per record; author and related as JSON text."""
+    import csv
+
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(keys)
     for record in records:

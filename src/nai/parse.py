@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from . import dates
+from .defaults import PAGE_SECONDS
 from .errors import ParseError
 from .model import Article, Author
 from .page import Page, clean_text, first, ld_name, load_page
@@ -22,10 +23,6 @@ from .urls import host_of, unwrap_archive
 
 log = logging.getLogger(__name__)
 
-#: The largest page, and the largest a .html.gz may inflate to; real pages are ~110 KB.
-MAX_PAGE_BYTES = 8 * 1024 * 1024
-#: The longest a page may take to parse; real pages take milliseconds.
-PAGE_SECONDS = 20.0
 
 # WordPress body classes of pages that list articles rather than hold one.
 LISTING_CLASSES = frozenset(

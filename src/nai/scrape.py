@@ -21,6 +21,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from .defaults import MAX_PAGE_BYTES, REFRESH_DAYS, SITE
 from .discover import (
     FEED_PATH,
     NON_ARTICLE_SITEMAP,
@@ -34,7 +35,7 @@ from .discover import (
 )
 from .errors import FetchError, ParseError, SiteUnreachable, TruncatedPage
 from .fetch import Fetcher, Response
-from .parse import MAX_PAGE_BYTES, megabytes, parse_page
+from .parse import megabytes, parse_page
 from .store import Archive, Crawl, Run, UrlKind, UrlState, now_iso
 from .store.crawl import UrlChanges
 from .urls import host_of, url_key
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SITE = "https://north-africa.com"
 MAX_FEED_PAGES = 50
 MAX_LISTING_PAGES = 200
 MAX_SITEMAP_DEPTH = 4
@@ -103,11 +103,11 @@ class Scraper:
         archive: Archive,
         fetcher: Fetcher,
         *,
-        site: str = DEFAULT_SITE,
+        site: str = SITE,
         delay: float | None = None,
         max_pages: int | None = None,
         since: str | None = None,
-        refresh_days: int = 14,
+        refresh_days: int = REFRESH_DAYS,
     ) -> None:
         self.archive = archive
         self.crawl = Crawl(archive)

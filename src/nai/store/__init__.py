@@ -9,15 +9,33 @@
   keys.py      the full-text key, identity and content keys, hashes, plain words as FTS5
 
 The store knows no parser, network or terminal: it stores Articles and gives back model objects.
+The names below are loaded when first used, so that a search does not load the crawl state,
+the health checks or the raw-page codec.
 """
 
 from __future__ import annotations
 
-from . import health, queries
-from .archive import Archive, describe, is_fatal
-from .crawl import Crawl, Run, UrlKind, UrlState
-from .keys import now_iso
-from .rawpages import Packer
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from . import health, queries
+    from .archive import Archive, describe, is_fatal
+    from .crawl import Crawl, Run, UrlKind, UrlState
+    from .keys import now_iso
+    from .rawpages import Packer
+
+_WHERE = {
+    "Archive": "archive",
+    "describe": "archive",
+    "is_fatal": "archive",
+    "Crawl": "crawl",
+    "Run": "crawl",
+    "UrlKind": "crawl",
+    "UrlState": "crawl",
+    "now_iso": "keys",
+    "Packer": "rawpages",
+}
 
 __all__ = [
     "Archive",
@@ -32,3 +50,11 @@ __all__ = [
     "now_iso",
     "queries",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("health", "queries"):
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,14 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ArchiveError
 from ..model import Article, Author, Related, Saved, SaveStatus
-from ..raw import RawPage
 from ..urls import url_key
 from . import schema
 from .keys import FTS_KEY_FUNCTION, content_key, fingerprint, fts_key, now_iso, version_hash
-from .rawpages import RawPages
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+    from ..raw import RawPage
+    from .rawpages import RawPages
 
 BUSY_TIMEOUT_MS = 30_000
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -69,8 +70,6 @@ class Archive:
         self._on_rollback: list[Callable[[], None]] = []
         try:
             self.conn = self._connect(create=create)
-            self.raw = RawPages(self.conn)
-            self.on_rollback(self.raw.dictionaries.forget)  # one made in it is gone; its id may be reused
             if not self.read_only:
                 self._use_wal()
                 self.conn.execute("PRAGMA synchronous = NORMAL")
@@ -113,6 +112,15 @@ class Archive:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+
+    @cached_property
+    def raw(self) -> RawPages:
+        """The raw pages, made ready when first used (reading commands never load the codec)."""
+        from .rawpages import RawPages
+
+        raw = RawPages(self.conn)
+        self.on_rollback(raw.dictionaries.forget)  # one made in a rolled-back transaction is gone, its id free
+        return raw
 
     @cached_property
     def db(self) -> sqlite_utils.Database:
@@ -191,6 +199,8 @@ class Archive:
                 # a copy saved without its URL: the archive knows the URL, keep it
                 article = dataclasses.replace(article, url=row["url"], site=row["site"] or article.site)
             if isinstance(page, bytes):
+                from ..raw import RawPage
+
                 page = RawPage.of(page)
             raw_id = self.raw.store(page, site=article.site, url=page_url, source=source, now=now) if page else None
             if row is None:

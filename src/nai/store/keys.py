@@ -3,8 +3,6 @@ and plain words as an FTS5 query. Pure functions; the one place each is defined.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from datetime import date, datetime, timezone
 
@@ -43,6 +41,8 @@ def now_iso() -> str:
 
 def content_key(article: Article) -> str:
     """Site, headline and day: the same story saved with and without its URL."""
+    import hashlib  # here, like json below: a search needs none of the hashes
+
     text = "\n".join(
         [
             article.site or "",
@@ -54,6 +54,9 @@ def content_key(article: Article) -> str:
 
 
 def _hash(*parts: object) -> str:
+    import hashlib
+    import json
+
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -19,7 +19,6 @@ from typing import Any
 from ..errors import QueryError
 from ..model import Article, Hit, Stored
 from ..urls import url_key
-from .crawl import last_runs
 from .keys import fts_range, to_match
 
 HEADLINE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
@@ -173,6 +172,8 @@ def search(
 
 def stats(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
     """Counts, date range, articles per month, how often each field is filled, the last scrapes."""
+    from .crawl import last_runs
+
     total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     first, last = conn.execute(
         "SELECT min(substr(published, 1, 10)), max(substr(published, 1, 10)) FROM articles"
