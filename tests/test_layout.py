@@ -34,6 +34,7 @@ FORBIDDEN = {
     "nai.raw": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS),
     "nai.errors": ("nai.",),
     "nai.defaults": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS, "nai.model"),  # light: read by `nai --help`
+    "nai.stopping": ("nai.",),
     # jobs return outcomes; the CLI renders them
     "nai.ingest": (*TERMINAL, *NETWORK),
     "nai.scrape": (*TERMINAL, "nai.ingest"),

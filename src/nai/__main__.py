@@ -1,3 +1,41 @@
-from nai.cli import cli
+"""`nai` and `python -m nai`: the command, with Ctrl-C and SIGTERM handled from the first moment."""
 
-cli(prog_name="nai")
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+
+#: The exit statuses of a command stopped by SIGINT or SIGTERM (128 + the signal).
+STOPPED = (128 + signal.SIGINT, 128 + signal.SIGTERM)
+
+
+def _stop_while_starting(signum: int, frame: object) -> None:
+    """Ctrl-C or SIGTERM before the command has begun: nothing is open yet, so leave at once, with
+    the line and the status that a command gives (from there on, nai.cli handles them)."""
+    os.write(2, f"nai: interrupted by {signal.Signals(signum).name}\n".encode())
+    os._exit(128 + signum)
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, _stop_while_starting)
+    signal.signal(signal.SIGTERM, _stop_while_starting)
+    from nai.cli import cli
+
+    try:
+        cli(prog_name="nai")
+    except SystemExit as exc:
+        if exc.code in STOPPED:
+            # The command has rolled back, closed the archive and ended its workers. Leave now:
+            # the interpreter's own exit would wait on the process pool's threads, and one that
+            # was reading a killed worker's half-written result would wait for ever.
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(OSError, ValueError):  # a reader gone: nothing more to say there
+                    stream.flush()
+            os._exit(int(exc.code))
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -43,17 +43,47 @@ class LockedFailure(Failure):
     exit_code = EXIT_LOCKED
 
 
+class Stopped(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) or SIGTERM: the command stops where it is; what it committed stays."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    """The first SIGINT or SIGTERM stops the command; those after it (a second Ctrl-C, the same
+    signal sent to the whole group) must not break off the rollback and the workers' ending."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
 class NaiGroup(click.Group):
-    """Turns NaiError into one line on stderr; anything unexpected too, unless -vv or NAI_DEBUG=1."""
+    """Turns NaiError into one line on stderr; anything unexpected too, unless -vv or NAI_DEBUG=1.
+    Ctrl-C and SIGTERM end a command with one line saying what it had stored, exit 128 + signal."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        import signal
+
+        handlers = {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)}
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+            settings = ctx.find_object(Settings)
+            done = settings.done() if settings and settings.done else ""
+            click.echo(f"nai: interrupted by {signal.Signals(signum).name}" + (f": {done}" if done else ""), err=True)
+            raise click.exceptions.Exit(128 + signum) from None
         except Locked as exc:
             raise LockedFailure(str(exc)) from None
         except NaiError as exc:
             raise Failure(str(exc)) from None
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, BrokenPipeError):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
             raise  # click's own, and a reader that went away (`nai export | head`), which click quiets
         except Exception as exc:
             settings = ctx.find_object(Settings)
@@ -65,6 +95,9 @@ class NaiGroup(click.Group):
             if os.environ.get("NAI_DEBUG") or (settings and settings.verbose >= 2):
                 raise
             raise Failure(f"unexpected error: {type(exc).__name__}: {exc} (NAI_DEBUG=1 shows more)") from None
+        finally:
+            for signum, handler in handlers.items():  # as they were: nai may run inside another program
+                signal.signal(signum, handler)
 
 
 @dataclass
@@ -72,6 +105,8 @@ class Settings:
     db: Path
     verbose: int
     quiet: bool
+    #: What the running command has stored so far, for the line an interrupt prints.
+    done: Callable[[], str] | None = None
 
     def archive(self, *, create: bool = False) -> Archive:
         from .store import Archive
@@ -244,6 +279,7 @@ def ingest_command(
     """
     import gc
     from collections import Counter
+    from contextlib import closing
 
     from .ingest import auto_jobs, ingest, iter_sources
 
@@ -252,22 +288,36 @@ def ingest_command(
     jobs = jobs or auto_jobs(len(sources))
     if url and len(sources) > 1:
         raise click.UsageError(f"--url names one page, and these paths hold {len(sources)}: give one page with it")
-    counts: Counter[str] = Counter()
+    counts: Counter[str] = Counter()  # as reported
+    stored: Counter[str] = Counter()  # as committed (the same, unless interrupted between the two)
+    settings.done = lambda: (
+        f"{stored['new'] + stored['updated'] + stored['unchanged']} of {len(sources)} inputs stored;"
+        " the same command stores the rest"
+    )
     # What is loaded now lives to the end, and a page's objects are freed by reference counting:
     # the cycle collector need not walk them every 700 allocations (a twentieth of ingest time).
     gc.freeze()
     gc.set_threshold(50_000, 100, 100)
     with settings.archive(create=True) as archive:
         outcomes = ingest(
-            sources, archive, url=url, max_bytes=int(max_mb * 1024 * 1024), page_seconds=page_seconds, jobs=jobs
+            sources,
+            archive,
+            url=url,
+            max_bytes=int(max_mb * 1024 * 1024),
+            page_seconds=page_seconds,
+            jobs=jobs,
+            tally=stored,
         )
-        with click.progressbar(
-            outcomes,
-            length=len(sources),
-            label="ingesting",
-            file=sys.stderr,
-            hidden=not (sys.stderr.isatty() and not settings.quiet) or len(sources) < 2,
-        ) as bar:
+        with (
+            closing(outcomes),
+            click.progressbar(
+                outcomes,
+                length=len(sources),
+                label="ingesting",
+                file=sys.stderr,
+                hidden=not (sys.stderr.isatty() and not settings.quiet) or len(sources) < 2,
+            ) as bar,
+        ):
             for outcome in bar:
                 counts[outcome.status] += 1
                 _report(outcome, settings)
@@ -415,8 +465,14 @@ def reparse_command(settings: Settings) -> None:
     from .store import health
 
     settings.logs()
+    progress = {"done": 0, "total": 0}
+
+    def note(done: int, total: int) -> None:
+        progress.update(done=done, total=total)
+
+    settings.done = lambda: f"{progress['done']} of {progress['total']} articles reparsed (each one whole)"
     with settings.archive() as archive:
-        result = health.reparse(archive, reparse_page)
+        result = health.reparse(archive, reparse_page, progress=note)
     for article_id, error in result.failed:
         click.echo(f"nai: article {article_id}: {error}", err=True)
     click.echo(f"reparsed {result.total} articles: {result.changed} changed, {len(result.failed)} failed")
@@ -532,6 +588,11 @@ def scrape_command(
             max_pages=max_pages,
             since=since,
             refresh_days=refresh_days,
+        )
+        counts = scraper.report.counts
+        settings.done = lambda: (
+            f"{counts['new'] + counts['updated'] + counts['unchanged'] + counts['refreshed']} pages stored;"
+            " the next run goes on"
         )
         try:
             report = scraper.run()

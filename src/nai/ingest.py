@@ -7,20 +7,24 @@ A failure never stops the batch and never leaves anything in the archive.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import signal
 import sqlite3
 import sys
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
+from . import stopping
 from .defaults import AUTO_JOBS_MIN_INPUTS, MAX_AUTO_JOBS, MAX_PAGE_BYTES, PAGE_SECONDS
 from .errors import ArchiveError, InputError, NaiError
 from .gzipped import MAGIC, InflateError, inflate
@@ -34,6 +38,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 IN_FLIGHT_PER_JOB = 16  # parsed pages waiting for the writer, per worker
 CHUNK = 8  # inputs a worker parses per task: less queue traffic
+STOP_SECONDS = 0.5  # after Ctrl-C, what a worker may take to finish the pages in hand before it is killed
 # Inputs stored in one commit: at most this many, or as many as are read and parsed in this many
 # seconds (plus one page's parse). The write lock is held only while they are stored.
 BATCH_INPUTS = 20
@@ -168,10 +173,16 @@ def read_and_parse(
 _packer: Packer | None = None  # in a worker process: packs raw pages against the archive's dictionaries
 
 
-def _start_worker(archive: Path) -> None:
-    """A worker's set-up: its packer, and a watch that ends it if the writer dies (kill -9)."""
+def _start_worker(archive: Path | None) -> None:
+    """A worker's set-up: Ctrl-C and SIGTERM are the writer's to handle (a terminal or a service
+    manager sends them to every process of the group), and the writer ends its workers; its packer;
+    a watch that ends it if the writer dies (kill -9). Workers start with both signals held back
+    (see _submit) and ignore them from here."""
     global _packer
-    _packer = Packer(archive)
+    for signum in stopping.STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stopping.STOP_SIGNALS)
+    _packer = Packer(archive) if archive is not None else None
     parent = os.getppid()
 
     def watch() -> None:
@@ -191,7 +202,7 @@ def _parse_all(
     jobs: int,
     stdin: BinaryIO | None,
     archive: Path | None = None,
-) -> Iterator[Parsed]:
+) -> Generator[Parsed, None, None]:
     """Parsed inputs in input order: here, or in `jobs` worker processes with a bounded queue."""
 
     def task(source: Source) -> tuple[Source, bytes | None]:
@@ -208,15 +219,42 @@ def _parse_all(
             yield work(source, data=data)
         return
     chunks = _chunked(map(task, sources), CHUNK)  # a few inputs per task: less queue traffic
-    start = partial(_start_worker, archive) if archive is not None else None
-    with ProcessPoolExecutor(max_workers=jobs, initializer=start) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, initializer=partial(_start_worker, archive), mp_context=multiprocessing.get_context("fork")
+    )
+    try:
         pending: deque[Future[list[Parsed]]] = deque()
         for chunk in chunks:
-            pending.append(pool.submit(_work_chunk, work, chunk))
+            pending.append(_submit(pool, _work_chunk, work, chunk))
             if len(pending) * CHUNK >= jobs * IN_FLIGHT_PER_JOB:  # memory stays flat however many inputs
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+    except BaseException:  # Ctrl-C, SIGTERM, an error, or the consumer gone: no waiting on workers
+        _stop_workers(pool)
+        raise
+    pool.shutdown()
+
+
+def _submit(pool: ProcessPoolExecutor, fn: Callable[..., list[Parsed]], *args: object) -> Future[list[Parsed]]:
+    """pool.submit, with Ctrl-C and SIGTERM held back while it may fork the workers: a worker takes
+    them only once it is set up to (_start_worker), and the writer gets any that came meanwhile."""
+    with stopping.held():
+        return pool.submit(fn, *args)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the workers now: what they parse is dropped (nothing of it was stored). Each may finish
+    the few pages in hand for up to STOP_SECONDS; then it is terminated."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    children = multiprocessing.active_children()
+    deadline = time.monotonic() + STOP_SECONDS
+    for child in children:
+        child.join(timeout=max(0.0, deadline - time.monotonic()))
+    for child in children:
+        if child.is_alive():
+            child.kill()
+            child.join(timeout=0.5)
 
 
 def _work_chunk(work: Callable[..., Parsed], chunk: list[tuple[Source, bytes | None]]) -> list[Parsed]:
@@ -238,16 +276,25 @@ def ingest(
     page_seconds: float = PAGE_SECONDS,
     jobs: int = 1,
     stdin: BinaryIO | None = None,
-) -> Iterator[Outcome]:
+    tally: Counter[str] | None = None,
+) -> Generator[Outcome, None, None]:
     """Parse (in `jobs` processes) and store (here, the one writer) each source; one Outcome per
-    source, in input order, once it is committed.
+    source, in input order, once it is committed. Closing it early (Ctrl-C) ends the workers at once.
 
     Each input is stored whole or not at all (a savepoint each); a few inputs share a commit
     (BATCH_INPUTS, or what is read and parsed in BATCH_SECONDS), which saves a third of the
-    cost of storing."""
+    cost of storing. `tally` counts the outcomes by status as each batch commits, exactly, even
+    when Ctrl-C comes between a commit and the outcomes reaching the caller."""
     parsed = _parse_all(
         sources, url=url, max_bytes=max_bytes, seconds=page_seconds, jobs=jobs, stdin=stdin, archive=archive.path
     )
+    with closing(parsed):  # stopped early (Ctrl-C, an error): the workers end at once
+        yield from _store_batches(parsed, archive, url=url, tally=Counter() if tally is None else tally)
+
+
+def _store_batches(
+    parsed: Iterator[Parsed], archive: Archive, *, url: str | None, tally: Counter[str]
+) -> Iterator[Outcome]:
     while True:
         # Read and parse a batch first (workers start here, outside any transaction), then store
         # it: the write lock is held only while storing, never while waiting on input or parsing.
@@ -259,8 +306,10 @@ def ingest(
                 break
         if not batch:
             return
-        with archive.transaction():
-            outcomes = [_store(item, archive, url=url, batch=batch) for item in batch]
+        with stopping.held():  # a commit and its tally are one step: Ctrl-C comes before or after
+            with archive.transaction():
+                outcomes = [_store(item, archive, url=url, batch=batch) for item in batch]
+            tally.update(outcome.status for outcome in outcomes)
         yield from outcomes  # committed
 
 

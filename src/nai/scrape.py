@@ -21,6 +21,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from . import stopping
 from .defaults import MAX_PAGE_BYTES, REFRESH_DAYS, SITE
 from .discover import (
     FEED_PATH,
@@ -460,15 +461,18 @@ class Scraper:
             self._note(url, UrlKind.SKIPPED, seen, fetched_lastmod=row.lastmod, error=error)
             self.report.counts["skipped"] += 1
             return
-        with self.archive.transaction():
-            saved = self.archive.save(article, page=response.body, page_url=response.url, source=url, observed_at=now)
-            for alias in dict.fromkeys([url, response.url, article.url or url]):
-                self._note(
-                    alias, UrlKind.ARTICLE, seen, now, fetched_lastmod=row.lastmod, article_id=saved.id, error=None
+        with stopping.held():  # stored and counted as one step: Ctrl-C comes before or after
+            with self.archive.transaction():
+                saved = self.archive.save(
+                    article, page=response.body, page_url=response.url, source=url, observed_at=now
                 )
-        refreshed = queued.reason is Reason.REFRESH and saved.status == "unchanged"
-        status = "refreshed" if refreshed else saved.status
-        self.report.counts[status] += 1
+                for alias in dict.fromkeys([url, response.url, article.url or url]):
+                    self._note(
+                        alias, UrlKind.ARTICLE, seen, now, fetched_lastmod=row.lastmod, article_id=saved.id, error=None
+                    )
+            refreshed = queued.reason is Reason.REFRESH and saved.status == "unchanged"
+            status = "refreshed" if refreshed else saved.status
+            self.report.counts[status] += 1
         log.debug("%s: %s (id %d)", url, status, saved.id)
         for story in article.related:  # the related block is discovery too
             key = url_key(story.url)

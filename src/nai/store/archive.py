@@ -7,6 +7,7 @@ nai.store.crawl's, checking and rebuilding nai.store.health's.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sqlite3
@@ -68,6 +69,7 @@ class Archive:
             _check_sqlite_file(self.path)
         self.read_only = False
         self._on_rollback: list[Callable[[], None]] = []
+        self._depth = 0  # savepoints open
         try:
             self.conn = self._connect(create=create)
             if not self.read_only:
@@ -146,22 +148,28 @@ class Archive:
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE: take the write lock first, so a concurrent writer waits, not fails.
 
-        Inside a transaction already, the work is a savepoint of it: undone alone if it fails."""
+        Inside a transaction already, the work is a savepoint of it: undone alone if it fails.
+        Whenever an exception comes (Ctrl-C may come between any two steps), what was begun is undone."""
         nested = self.conn.in_transaction
-        self.conn.execute("SAVEPOINT nai_step" if nested else "BEGIN IMMEDIATE")
+        name = f"nai_step_{self._depth}"  # one name a level: a rollback never reaches an outer savepoint
+        self._depth += 1
         try:
+            self.conn.execute(f"SAVEPOINT {name}" if nested else "BEGIN IMMEDIATE")
             yield
-            self.conn.execute("RELEASE nai_step" if nested else "COMMIT")
+            self.conn.execute(f"RELEASE {name}" if nested else "COMMIT")
         except BaseException:
             for forget in self._on_rollback:
                 forget()
             if self.conn.in_transaction:  # SQLite may have rolled back already (disk full, I/O)
-                if nested:
-                    self.conn.execute("ROLLBACK TO nai_step")
-                    self.conn.execute("RELEASE nai_step")
-                else:
+                if not nested:
                     self.conn.execute("ROLLBACK")
+                else:
+                    with contextlib.suppress(sqlite3.OperationalError):  # not made yet, or released already
+                        self.conn.execute(f"ROLLBACK TO {name}")
+                        self.conn.execute(f"RELEASE {name}")
             raise
+        finally:
+            self._depth -= 1
 
     def migrate(self) -> None:
         if not schema.pending(self.conn):

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import raw
+from .. import raw, stopping
 from ..errors import ArchiveError, NaiError
 from ..model import Article, Reparsed
 from . import queries
@@ -133,15 +133,18 @@ def backup(archive: Archive, target: Path) -> None:
         raise ArchiveError(f"{target}: backup failed: {exc}") from None
 
 
-def reparse(archive: Archive, parse: Parse) -> Reparsed:
-    """Rebuild every record from its stored raw page with `parse`; count those that changed."""
+def reparse(archive: Archive, parse: Parse, *, progress: Callable[[int, int], None] | None = None) -> Reparsed:
+    """Rebuild every record from its stored raw page with `parse`; count those that changed.
+    Each article is its own transaction; `progress(done, total)` follows each."""
     rows = archive.conn.execute(  # ids only: one page in memory at a time
         """SELECT a.id, p.id, p.url, p.stored_at
            FROM articles a JOIN raw_pages p ON p.id = a.raw_page_id ORDER BY a.id"""
     ).fetchall()
     changed = 0
     failed: list[tuple[int, str]] = []
-    for article_id, raw_id, url, stored_at in rows:
+    for done, (article_id, raw_id, url, stored_at) in enumerate(rows):
+        if progress is not None:
+            progress(done, len(rows))  # those before this one: rebuilt, or failed
         try:
             article = parse(archive.raw.read(raw_id), url)
         except raw.Error as exc:
@@ -150,10 +153,15 @@ def reparse(archive: Archive, parse: Parse) -> Reparsed:
         except NaiError as exc:
             failed.append((article_id, str(exc)))
             continue
-        with archive.transaction():
-            before = queries.get(archive.conn, article_id)
-            archive.resave(article_id, article, seen_at=stored_at)
-            after = queries.get(archive.conn, article_id)
-        if before is not None and (after is None or before.to_record() != after.to_record()):
-            changed += 1
+        with stopping.held():  # rebuilt and counted as one step: Ctrl-C comes before or after
+            with archive.transaction():
+                before = queries.get(archive.conn, article_id)
+                archive.resave(article_id, article, seen_at=stored_at)
+                after = queries.get(archive.conn, article_id)
+            if before is not None and (after is None or before.to_record() != after.to_record()):
+                changed += 1
+            if progress is not None:
+                progress(done + 1, len(rows))
+    if progress is not None:
+        progress(len(rows), len(rows))
     return Reparsed(total=len(rows), changed=changed, failed=failed)
