@@ -3,6 +3,7 @@
   archive.py   Archive: opening (WAL, or read-only), transactions, saving articles
   queries.py   reading: get, find, all_stored, read history, search, stats (new queries go here)
   crawl.py     the crawl state of `nai scrape` (urls, runs), typed
+  fill.py      how often the site-rule fields are filled: a scrape's pages against earlier ones
   health.py    check, repair, backup, reparse
   rawpages.py  raw pages packed against their site's dictionaries, and Packer for workers
   schema.py    the migrations, in order, and the objects the archive needs
@@ -13,7 +14,7 @@ The store knows no parser, network or terminal: it stores Articles and gives bac
 
 from __future__ import annotations
 
-from . import health, queries
+from . import fill, health, queries
 from .archive import Archive, describe, is_fatal
 from .crawl import Crawl, Run, UrlKind, UrlState
 from .keys import now_iso
@@ -27,6 +28,7 @@ __all__ = [
     "UrlKind",
     "UrlState",
     "describe",
+    "fill",
     "health",
     "is_fatal",
     "now_iso",

@@ -19,7 +19,8 @@ from typing import Any
 from ..errors import QueryError
 from ..model import Article, Hit, Stored
 from ..urls import url_key
-from .crawl import last_runs
+from .crawl import Run, last_runs
+from .fill import BEFORE_DAYS
 from .keys import fts_range, to_match
 
 HEADLINE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
@@ -172,7 +173,8 @@ def search(
 
 
 def stats(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
-    """Counts, date range, articles per month, how often each field is filled, the last scrapes."""
+    """Counts, date range, articles per month, how often each field is filled, the last scrapes, and the
+    fields of the last scrape's pages against earlier ones."""
     total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     first, last = conn.execute(
         "SELECT min(substr(published, 1, 10)), max(substr(published, 1, 10)) FROM articles"
@@ -199,6 +201,7 @@ def stats(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
         "SELECT (SELECT COALESCE(sum(length(content)), 0) FROM raw_pages)"
         " + (SELECT COALESCE(sum(length(content)), 0) FROM raw_dicts)"
     ).fetchone()[0]
+    runs = last_runs(conn)
     return {
         "articles": total,
         "first_published": first,
@@ -210,5 +213,19 @@ def stats(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
         "raw_page_bytes": raw_bytes,
         "file_bytes": sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()),
         "removed": conn.execute("SELECT count(*) FROM articles WHERE removed_at IS NOT NULL").fetchone()[0],
-        "last_runs": [run.to_record() for run in last_runs(conn)],
+        "last_runs": [run.to_record() for run in runs],
+        "last_run_fill": _run_fill(runs[0]) if runs else None,
+    }
+
+
+def _run_fill(run: Run) -> dict[str, Any] | None:
+    """The last scrape's pages against the articles stored in the 90 days before it, field by field
+    (nai.store.fill); None for a run recorded before nai compared them."""
+    if run.fields is None:
+        return None
+    return {
+        "run_id": run.id,
+        "started_at": run.started_at,
+        "before_days": BEFORE_DAYS,
+        "fields": [f.to_record() for f in run.fields],
     }
