@@ -20,6 +20,7 @@ import pytest
 
 from conftest import Nai
 from mocksite import MockSite, SiteSpec, build_site, new_theme, switch_theme
+from nai import output
 from nai.model import Article, Author, Related
 from nai.store import Archive, fill
 from nai.store.fill import FieldFill, Sample
@@ -228,6 +229,13 @@ def test_the_alarm_edges(filled: int, pages: int, filled_before: int, pages_befo
     assert field_fill(filled, pages, filled_before, pages_before).alarm is alarm
 
 
+def test_the_alarm_line_rounds_the_earlier_rate_down() -> None:
+    line = output.layout_alarm(field_fill(1, 23, 249, 250).to_record())  # 99.6%: not all of them
+    assert line == f"nai: north-africa.com: read_count found on 1 of 23 pages tonight (99% before); {HINT}"
+    body = FieldFill("north-africa.com", "body", 0, 5, 9, 10).to_record()
+    assert output.layout_alarm(body).startswith("nai: north-africa.com: body of 3+ paragraphs found on 0 of 5 pages")
+
+
 # ---- the store: the same test on parsed articles and on the archive's rows ---------------------------
 
 
@@ -256,6 +264,8 @@ def test_filled_fields_of_articles_and_of_rows_agree(tmp_path: Path) -> None:
         assert fill.stored_before(archive.conn, "2000-01-01T00:00:00+00:00") == {}
     samples = tally.samples()
     assert rows == samples
+    tally.add(2, articles[1], site="unused")  # article 2 saved again in the run counts once, as last saved
+    assert tally.samples() == samples
     assert samples["north-africa.com"] == Sample(
         7, Counter(published=3, read_count=5, section=3, related=4, author=4, body=4)
     )
