@@ -7,6 +7,10 @@ every URL lives in the archive's `urls` table (nai.store.crawl), so each run fet
 is new, changed (a newer <lastmod>), failed before, or due for a read-count refresh, with
 conditional GETs. What the fetched documents say is read by nai.discover; a run returns a
 Report, which the CLI renders.
+
+Each run also checks the site's layout (nai.store.fill): the fields of the pages it stored,
+against those of the site's articles stored in the 90 days before it, read when it starts. A
+field that fell is a layout alarm in the Report; the pages are stored all the same.
 """
 
 from __future__ import annotations
