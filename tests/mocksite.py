@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email.utils import formatdate
@@ -274,3 +276,35 @@ def build_site(site: MockSite, spec: SiteSpec) -> dict[int, date]:
         site.routes[listing] = Route(listing_page(base, chunk, next_page=following))
     site.routes["/"] = Route(listing_page(base, pages[0], next_page=f"{base}/category/maghreb-edition/page/2/"))
     return published
+
+
+# ---- the night the site changes its theme ---------------------------------------------------------
+
+
+def new_theme(page: bytes) -> bytes:
+    """A story as another theme would serve it: the read counter without its label ("86 views"), the
+    related block under another title, no author box. Headline, date, section and body stay."""
+    html = page.decode("utf-8")
+    changes = [
+        (r'<div class="post-views [^"]*">', '<div class="entry-stats">'),
+        (r'<span class="post-views-icon[^>]*></span> <span class="post-views-label">[^<]*</span> ', ""),
+        (r'<span class="post-views-count">([\d,]+)</span>', r'<span class="views">\1 views</span>'),
+        ("Most Recent Stories from the Region", "You May Also Like"),
+        (r'<div class="author-box">.*?(?=<nav class="navigation post-navigation")', ""),
+    ]
+    for pattern, replacement in changes:
+        html, n = re.subn(pattern, replacement, html, flags=re.S)
+        assert n == 1, f"the classic fixture changed: adapt new_theme ({pattern})"
+    return html.encode("utf-8")
+
+
+def switch_theme(
+    site: MockSite, theme: Callable[[bytes], bytes] | None = new_theme, *, lastmod: str = "2099-01-01T00:00:00+00:00"
+) -> None:
+    """Serve every story through `theme` (None: as it is), and give every entry of the (plain) sitemaps
+    a newer <lastmod>, as WordPress does when a theme changes its pages: the next run fetches each again."""
+    for path, route in site.routes.items():
+        if path.startswith("/story-") and theme is not None:
+            route.body = theme(route.body)
+        elif route.content_type == "application/xml":
+            route.body = re.sub(rb"<lastmod>[^<]+</lastmod>", f"<lastmod>{lastmod}</lastmod>".encode(), route.body)

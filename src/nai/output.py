@@ -146,6 +146,8 @@ def stats_text(stats: dict[str, Any]) -> str:
     out += [f"  {name:<12}{n:>8,}" for name, n in stats["tables"].items()]
     if stats.get("removed"):
         out += ["", f"removed by the site  {stats['removed']:,} (kept here)"]
+    if stats.get("last_run_fill"):
+        out += _fill_lines(stats["last_run_fill"])
     if stats.get("last_runs"):
         out += ["", "last scrapes"]
         for run in stats["last_runs"]:
@@ -155,3 +157,37 @@ def stats_text(stats: dict[str, Any]) -> str:
                 f" {run['requests']:,} requests, {_size(run['bytes'])}, {run['seconds']:.0f} s"
             )
     return "\n".join(out) + "\n"
+
+
+LAYOUT_HINT = "the layout may have changed"
+
+
+def layout_alarm(fill: dict[str, Any]) -> str:
+    """The line `nai scrape` prints on stderr for a field that fell (a record of nai.store.fill.FieldFill)."""
+    return (
+        f"nai: {fill['site']}: {fill['label']} found on {fill['filled']} of {fill['pages']} pages tonight"
+        f" ({_percent(fill['filled_before'], fill['pages_before'])} before); {LAYOUT_HINT};"
+        " raw pages are kept: run nai reparse after upgrading nai"
+    )
+
+
+def _percent(n: int, total: int) -> str:
+    """Rounded down, so that 99.6% never reads as all of them."""
+    return f"{100 * n // total}%" if total else "-"
+
+
+def _fill_lines(fill: dict[str, Any]) -> list[str]:
+    when = fill["started_at"][:16].replace("T", " ")
+    out = ["", f"last scrape's pages ({when}), against the articles stored in the {fill['before_days']} days before"]
+    if not fill["fields"]:
+        return [*out, "  no article page fetched"]
+    site = None
+    for f in fill["fields"]:
+        if f["site"] != site:
+            site = f["site"]
+            out.append(f"  {site:<28}{'tonight':>16}{'before':>18}")
+        tonight = f"{f['filled']:,}/{f['pages']:,} {_percent(f['filled'], f['pages']):>4}"
+        before = f"{f['filled_before']:,}/{f['pages_before']:,} {_percent(f['filled_before'], f['pages_before']):>4}"
+        flag = f"  {LAYOUT_HINT}" if f["alarm"] else ""
+        out.append(f"    {f['label']:<26}{tonight:>16}{before:>18}{flag}")
+    return out

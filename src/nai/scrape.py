@@ -7,6 +7,10 @@ every URL lives in the archive's `urls` table (nai.store.crawl), so each run fet
 is new, changed (a newer <lastmod>), failed before, or due for a read-count refresh, with
 conditional GETs. What the fetched documents say is read by nai.discover; a run returns a
 Report, which the CLI renders.
+
+Each run also checks the site's layout (nai.store.fill): the fields of the pages it stored,
+against those of the site's articles stored in the 90 days before it, read when it starts. A
+field that fell is a layout alarm in the Report; the pages are stored all the same.
 """
 
 from __future__ import annotations
@@ -37,8 +41,9 @@ from .discover import (
 from .errors import FetchError, ParseError, SiteUnreachable, TruncatedPage
 from .fetch import Fetcher, Response
 from .parse import megabytes, parse_page
-from .store import Archive, Crawl, Run, UrlKind, UrlState, now_iso
+from .store import Archive, Crawl, Run, UrlKind, UrlState, fill, now_iso
 from .store.crawl import UrlChanges
+from .store.fill import FieldFill
 from .urls import host_of, url_key
 
 if TYPE_CHECKING:
@@ -68,7 +73,8 @@ class Queued:
 
 @dataclass
 class Report:
-    """What one run did: the counts, the traffic, and the errors (one line each)."""
+    """What one run did: the counts, the traffic, the errors (one line each), and how often each
+    site-rule field was filled on its pages against the earlier articles of their site (nai.store.fill)."""
 
     started_at: str
     site: str
@@ -78,6 +84,12 @@ class Report:
     bytes: int = 0
     seconds: float = 0.0
     ended_at: str = ""
+    fields: tuple[FieldFill, ...] = ()
+
+    @property
+    def layout_alarms(self) -> list[FieldFill]:
+        """Fields that were filled on 90% of the earlier articles and fell below half tonight."""
+        return fill.alarms(self.fields)
 
     def to_run(self) -> Run:
         return Run(
@@ -95,6 +107,7 @@ class Report:
             bytes=self.bytes,
             seconds=round(self.seconds, 3),
             errors=tuple(self.errors),
+            fields=self.fields,
         )
 
 
@@ -124,11 +137,13 @@ class Scraper:
         self.fetched = 0
         self.backfill = False  # a first run: walk feeds and listings to their end
         self.report = Report(started_at=now_iso(), site=self.site)
+        self.tally = fill.Tally()  # the fields of the pages stored this run
 
     def run(self) -> Report:
         """One scrape. Raises SiteUnreachable, before anything is written, when the site cannot be reached."""
         start = time.monotonic()
         self.backfill = not self.crawl.any_of(UrlKind.ARTICLE)
+        before = fill.stored_before(self.archive.conn, self.report.started_at)  # read before anything is stored
         self._robots()
         try:
             found_sitemap = self._sitemaps()
@@ -151,6 +166,7 @@ class Scraper:
             self.report.bytes = self.fetcher.bytes
             self.report.seconds = time.monotonic() - start
             self.report.ended_at = now_iso()
+            self.report.fields = fill.compare(self.tally.samples(), before)
             self.crawl.record_run(self.report.to_run())
         return self.report
 
@@ -473,6 +489,7 @@ class Scraper:
             refreshed = queued.reason is Reason.REFRESH and saved.status == "unchanged"
             status = "refreshed" if refreshed else saved.status
             self.report.counts[status] += 1
+            self.tally.add(saved.id, article, site=self.host or self.site)
         log.debug("%s: %s (id %d)", url, status, saved.id)
         for story in article.related:  # the related block is discovery too
             key = url_key(story.url)

@@ -3,6 +3,7 @@
   archive.py   Archive: opening (WAL, or read-only), transactions, saving articles
   queries.py   reading: get, find, all_stored, read history, search, stats (new queries go here)
   crawl.py     the crawl state of `nai scrape` (urls, runs), typed
+  fill.py      how often the site-rule fields are filled: a scrape's pages against earlier ones
   health.py    check, repair, backup, reparse
   rawpages.py  raw pages packed against their site's dictionaries, and Packer for workers
   schema.py    the migrations, in order, and the objects the archive needs
@@ -19,7 +20,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from . import health, queries
+    from . import fill, health, queries
     from .archive import Archive, describe, is_fatal
     from .crawl import Crawl, Run, UrlKind, UrlState
     from .keys import now_iso
@@ -45,6 +46,7 @@ __all__ = [
     "UrlKind",
     "UrlState",
     "describe",
+    "fill",
     "health",
     "is_fatal",
     "now_iso",
@@ -53,7 +55,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("health", "queries"):
+    if name in ("fill", "health", "queries"):
         return importlib.import_module(f"{__name__}.{name}")
     if name in _WHERE:
         return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)

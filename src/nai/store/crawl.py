@@ -14,6 +14,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from ..urls import url_key
+from .fill import FieldFill
 from .keys import now_iso
 
 if TYPE_CHECKING:
@@ -102,13 +103,32 @@ class Run:
     bytes: int = 0
     seconds: float = 0.0
     errors: tuple[str, ...] = ()
+    fields: tuple[FieldFill, ...] | None = None  # its pages' fields against earlier ones; None: not compared
     id: int | None = None
 
     def to_record(self) -> dict[str, Any]:
-        """The run as `nai stats --format json` gives it (errors as the JSON text stored)."""
-        record = dataclasses.asdict(self)
+        """The run as `nai stats --format json` gives it (errors as the JSON text stored), without its fields."""
+        record = self.to_row()
+        del record["fields"]
+        return {"id": self.id, **record}
+
+    def to_row(self) -> dict[str, Any]:
+        """The runs table's columns: errors and fields as JSON text."""
+        record = {name: getattr(self, name) for name in RUN_COLUMNS}
         record["errors"] = json.dumps(list(self.errors), ensure_ascii=False)
-        return {"id": record.pop("id"), **record}
+        if self.fields is not None:
+            record["fields"] = json.dumps([f.to_json() for f in self.fields], ensure_ascii=False)
+        return record
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Run:
+        fields = row.get("fields")  # absent before migration m006, NULL for runs recorded before it
+        return cls(
+            **{c: row[c] for c in RUN_COLUMNS if c not in ("errors", "fields")},
+            errors=tuple(json.loads(row["errors"])) if row["errors"] else (),
+            fields=tuple(FieldFill.from_json(f) for f in json.loads(fields)) if fields is not None else None,
+            id=row["id"],
+        )
 
 
 RUN_COLUMNS = tuple(f.name for f in dataclasses.fields(Run) if f.name != "id")
@@ -185,7 +205,7 @@ class Crawl:
             return cursor.rowcount > 0
 
     def record_run(self, run: Run) -> int:
-        record = run.to_record()
+        record = run.to_row()
         values = [record[c] for c in RUN_COLUMNS]
         with self.archive.transaction():
             cursor = self.conn.execute(
@@ -207,12 +227,7 @@ def last_runs(conn: sqlite3.Connection, n: int = 5) -> list[Run]:
     """The last `n` scrapes, newest first."""
     cursor = conn.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (n,))
     names = [c[0] for c in cursor.description]
-    runs = []
-    for row in cursor:
-        r = dict(zip(names, row, strict=True))
-        errors = tuple(json.loads(r["errors"])) if r["errors"] else ()
-        runs.append(Run(**{**{c: r[c] for c in RUN_COLUMNS}, "errors": errors, "id": r["id"]}))
-    return runs
+    return [Run.from_row(dict(zip(names, row, strict=True))) for row in cursor]
 
 
 def _sql_value(value: Any) -> Any:

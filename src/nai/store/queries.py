@@ -14,12 +14,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import QueryError
 from ..model import Article, Hit, Stored
 from ..urls import url_key
 from .keys import fts_range, to_match
+
+if TYPE_CHECKING:
+    from .crawl import Run
 
 HEADLINE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 SNIPPET_TOKENS = 16
@@ -171,7 +174,8 @@ def search(
 
 
 def stats(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
-    """Counts, date range, articles per month, how often each field is filled, the last scrapes."""
+    """Counts, date range, articles per month, how often each field is filled, the last scrapes, and the
+    fields of the last scrape's pages against earlier ones."""
     from .crawl import last_runs
 
     total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -200,6 +204,7 @@ def stats(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
         "SELECT (SELECT COALESCE(sum(length(content)), 0) FROM raw_pages)"
         " + (SELECT COALESCE(sum(length(content)), 0) FROM raw_dicts)"
     ).fetchone()[0]
+    runs = last_runs(conn)
     return {
         "articles": total,
         "first_published": first,
@@ -211,5 +216,21 @@ def stats(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
         "raw_page_bytes": raw_bytes,
         "file_bytes": sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()),
         "removed": conn.execute("SELECT count(*) FROM articles WHERE removed_at IS NOT NULL").fetchone()[0],
-        "last_runs": [run.to_record() for run in last_runs(conn)],
+        "last_runs": [run.to_record() for run in runs],
+        "last_run_fill": _run_fill(runs[0]) if runs else None,
+    }
+
+
+def _run_fill(run: Run) -> dict[str, Any] | None:
+    """The last scrape's pages against the articles stored in the 90 days before it, field by field
+    (nai.store.fill); None for a run recorded before nai compared them."""
+    from .fill import BEFORE_DAYS
+
+    if run.fields is None:
+        return None
+    return {
+        "run_id": run.id,
+        "started_at": run.started_at,
+        "before_days": BEFORE_DAYS,
+        "fields": [f.to_record() for f in run.fields],
     }

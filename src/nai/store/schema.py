@@ -12,7 +12,7 @@ Tables:
                 dictionary of their site (nai.raw), zlib before migration m004
   raw_dicts     those dictionaries: pages of the site, zstd-compressed
   urls          what `nai scrape` knows of each URL (nai.store.crawl)
-  runs          each scrape: its counts, traffic and errors
+  runs          each scrape: its counts, traffic, errors, and its pages' fields against earlier ones
   articles_fts  FTS5 over headline and body (external content, diacritics folded, rowid fts_key)
 
 Migrations receive a sqlite_utils Database; this module does not import sqlite_utils itself, so
@@ -262,6 +262,14 @@ def m005_versions_hold_earlier_states(db: sqlite_utils.Database) -> None:
         """DELETE FROM raw_pages WHERE id NOT IN (SELECT raw_page_id FROM articles WHERE raw_page_id IS NOT NULL)
              AND id NOT IN (SELECT raw_page_id FROM versions WHERE raw_page_id IS NOT NULL)"""
     )
+
+
+@migration
+def m006_run_field_fill(db: sqlite_utils.Database) -> None:
+    """Each run keeps how often the site-rule fields were filled on its pages, against the articles
+    stored in the 90 days before it (nai.store.fill); the articles are found by when first stored."""
+    db.table("runs").add_column("fields", str)  # JSON list of nai.store.fill.FieldFill; NULL: not compared
+    db.table("articles").create_index(["first_seen"])
 
 
 # The index follows every insert, update and delete of the indexed columns (and of the key); a
