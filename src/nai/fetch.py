@@ -189,7 +189,7 @@ class _SameSiteRedirects(urllib.request.HTTPRedirectHandler):
     def http_error_302(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any) -> Any:
         location = headers.get("location") or headers.get("uri") or ""
         try:
-            urllib.parse.urlsplit(location)  # what urllib does first, and raises ValueError for
+            urllib.parse.urlsplit(location)  # what urllib does first with it, raising ValueError
         except ValueError as exc:
             _malformed(req.full_url, location, exc)
             return None
