@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, Nai
 from nai.errors import ParseError, QueryError
+from nai.model import Article
 from nai.parse import parse_page
 from nai.store import Archive
 from nai.store import queries as store_queries
@@ -66,14 +67,15 @@ def test_parse_raises_only_parse_error_on_random_bytes(page: bytes) -> None:
     assert_article_or_reason(page)
 
 
-def assert_article_or_reason(page: bytes) -> None:
+def assert_article_or_reason(page: bytes) -> Article | None:
     """An article with a headline and a body, or a ParseError with a one-line reason: nothing else."""
     try:
         article = parse_page(page, seconds=20)
     except ParseError as exc:
         assert str(exc) and "\n" not in str(exc)
-    else:
-        assert article.headline and article.body
+        return None
+    assert article.headline and article.body
+    return article
 
 
 @pytest.mark.parametrize(
@@ -199,3 +201,121 @@ def test_a_run_of_equals_signs_in_the_text_is_not_a_crowded_tag() -> None:
     rule = "=" * 3000  # the byte-level prefilter sees 3,000 "=" in a row; the exact check clears them
     page = f"<html><body><h1>A headline</h1><p>{rule}</p><p>{'Text of the story. ' * 20}</p></body></html>"
     assert parse_page(page.encode()).headline == "A headline"
+
+
+# ---- malformed URLs: from pages, feeds and sitemaps, all untrusted -----------------------------
+
+ODD_HOSTS = [
+    "north-africa.com",
+    "[::1",
+    "::1]",
+    "[::1]x",
+    "[zz]",
+    "[north-africa.com]",
+    "",
+    "exa mple.com",
+    "a\\b",
+    "%41",
+]
+ODD_PORTS = [None, "", "abc", "99999", "65536", "-1", "0x50", "\uff18\uff10", " 80", "8\x000"]
+ODD_PATHS = ["/story/", "/a\x01b/", "/a b/", "/%zz/", "/a\tb/", "/\udcff/", "/" + "a" * 3000, "/a\u2028b/", ""]
+
+
+@st.composite
+def odd_urls(draw: st.DrawFn) -> str:
+    """URLs as pages, feeds and sitemaps may hold them: mostly malformed, some fine."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.text(max_size=60))
+    scheme = draw(st.sampled_from(["https", "http", "HTTPS", "ftp", "", "javascript"]))
+    host = draw(st.sampled_from(ODD_HOSTS) | st.text(max_size=12))
+    port = draw(st.sampled_from(ODD_PORTS) | st.text(max_size=6))
+    path = draw(st.sampled_from(ODD_PATHS) | st.text(max_size=30))
+    url = (f"{scheme}:" if scheme else "") + draw(st.sampled_from(["//", "/", "///", ""])) + host
+    url += (f":{port}" if port is not None else "") + path
+    if draw(st.booleans()):
+        url = "https://web.archive.org/web/20260205101010/" + url
+    return url
+
+
+def assert_usable(url: str | None) -> None:
+    """What valid_url lets through, every helper of nai.urls takes, and urllib can take apart."""
+    from urllib.parse import urlsplit
+
+    from nai.urls import MAX_URL_CHARS, host_of, url_key, valid_url
+
+    if url is None:
+        return
+    parts = urlsplit(url)
+    assert parts.scheme.lower() in ("http", "https") and parts.hostname and host_of(url)
+    assert parts.port is None or 0 <= parts.port <= 65535
+    assert url_key(url) and valid_url(url) == url and len(url) <= MAX_URL_CHARS
+    assert not re.search("[\x00-\x20\x7f\ud800-\udfff]", url)
+    url.encode("utf-8")
+
+
+@HYPOTHESIS
+@given(url=odd_urls(), base=st.sampled_from([None, "https://north-africa.com/x/", "http://127.0.0.1:8000/"]))
+def test_valid_url_and_absolute_url_accept_only_urls_every_helper_takes(url: str, base: str | None) -> None:
+    from nai.urls import absolute_url, valid_url
+
+    assert_usable(valid_url(url))
+    try:
+        absolute = absolute_url(url, base)
+    except ValueError as exc:  # malformed: a one-line reason
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert_usable(absolute)
+
+
+ARTICLE_SEEDS = [p.read_bytes() for p in GOLDEN_PAGES]
+HREF = re.compile(rb'(href|content)="(https?://[^"]*)"')
+
+
+@HYPOTHESIS
+@given(page=st.sampled_from(ARTICLE_SEEDS), urls=st.lists(odd_urls(), min_size=1, max_size=6), data=st.data())
+def test_pages_with_malformed_links_give_a_record_or_a_reason(
+    page: bytes, urls: list[str], data: st.DataObject
+) -> None:
+    """Malformed URLs in the canonical link, og:url and the related block's links."""
+    import html
+
+    spots = list(HREF.finditer(page))
+    for url in urls:
+        match = data.draw(st.sampled_from(spots))
+        value = html.escape(url, quote=True).encode("utf-8", "surrogateescape")
+        page = page.replace(match.group(0), match.group(1) + b'="' + value + b'"')
+    article = assert_article_or_reason(page)
+    if article is not None:
+        assert_usable(article.url)
+        for story in article.related:
+            assert_usable(story.url)
+
+
+@HYPOTHESIS
+@given(urls=st.lists(odd_urls(), max_size=8))
+def test_sitemaps_feeds_and_listings_give_only_usable_urls(urls: list[str]) -> None:
+    from xml.sax.saxutils import escape
+
+    from nai.discover import parse_feed, parse_listing, parse_sitemap
+
+    def xml(url: str) -> str:
+        return escape(url.encode("utf-8", "surrogatepass").decode("utf-8", "replace"))
+
+    locs = "".join(f"<url><loc>{xml(u)}</loc></url><sitemap><loc>{xml(u)}</loc></sitemap>" for u in urls)
+    sitemap = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'.encode()
+    feed = (
+        "<rss><channel>" + "".join(f"<item><link>{xml(u)}</link></item>" for u in urls) + "</channel></rss>"
+    ).encode()
+    teasers = "".join(f"<article><h2><a href='{xml(u)}'>x</a></h2></article>" for u in urls)
+    listing = f"<html><body>{teasers}<a rel='next' href='{xml(urls[0] if urls else '')}'>n</a></body></html>"
+    found: list[str | None] = []
+    for parse, data in ((parse_sitemap, sitemap), (parse_feed, feed)):
+        try:
+            result = parse(data)  # type: ignore[operator]
+        except ParseError:
+            continue
+        entries = [*result[0], *result[1]] if isinstance(result, tuple) else result
+        found += [e.url for e in entries]
+    articles, next_page, categories = parse_listing(listing.encode(), "https://north-africa.com/")
+    for url in [*found, *articles, next_page, *categories]:
+        assert_usable(url)

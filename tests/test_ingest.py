@@ -282,8 +282,9 @@ def test_an_input_the_archive_refuses_is_undone_alone_within_its_commit(nai: Nai
 @pytest.mark.parametrize("inputs", [63, 64])
 def test_jobs_auto_starts_workers_for_64_inputs_or_more(tmp_path: Path, inputs: int) -> None:
     """README: --jobs auto (the default) gives one worker a core, at most 4, for 64 inputs or more;
-    for fewer it parses in the one process. The first input is a FIFO: the process that reads it
-    waits there until the test writes the page, and meanwhile the test counts the processes."""
+    for fewer it parses in the one process. The last input is a FIFO named on the command line (a
+    folder's FIFOs are skipped): the writer reads it, and waits there, after the workers have
+    started, until the test writes the page; meanwhile the test counts the processes."""
     import errno
     import subprocess
     import sys
@@ -294,13 +295,13 @@ def test_jobs_auto_starts_workers_for_64_inputs_or_more(tmp_path: Path, inputs: 
         pytest.skip("one core: auto is one process whatever the inputs")
     pages = tmp_path / "pages"
     pages.mkdir()
-    fifo = pages / "p000.html"
+    fifo = tmp_path / "p000.html"
     os.mkfifo(fifo)
     for n in range(1, inputs):
         data = CLASSIC.read_bytes().replace(LIBYA_URL.encode(), f"https://north-africa.com/s{n}/".encode())
         (pages / f"p{n:03}.html").write_bytes(data)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "nai", "--db", str(tmp_path / "a.db"), "-v", "ingest", str(pages)],
+        [sys.executable, "-m", "nai", "--db", str(tmp_path / "a.db"), "-v", "ingest", str(pages), str(fifo)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,

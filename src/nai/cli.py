@@ -219,6 +219,20 @@ def cli(ctx: click.Context, db: Path, verbose: int, quiet: bool) -> None:
     ctx.obj = Settings(db=db, verbose=verbose, quiet=quiet)
 
 
+class WebUrl(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
+    """An absolute http(s) URL that nai can take (nai.urls.check_url)."""
+
+    name = "url"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            from .urls import check_url
+
+            return check_url(str(value))
+        except ValueError as exc:
+            self.fail(f"{value!r} is not a web page's URL: {exc}", param, ctx)
+
+
 class Jobs(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
     """A number of worker processes, or "auto" (0 here: chosen from the number of inputs)."""
 
@@ -239,7 +253,7 @@ class Jobs(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
 @cli.command(name="ingest")
 @verbosity
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--url", help="The page's URL, when the page itself names none (one input only).")
+@click.option("--url", type=WebUrl(), help="The page's URL, when the page itself names none (one input only).")
 @click.option(
     "--max-mb",
     type=click.FloatRange(min=0.01),
@@ -534,7 +548,7 @@ def backup_command(settings: Settings, target: Path) -> None:
 
 @cli.command(name="scrape")
 @verbosity
-@click.option("--site", default=defaults.SITE, show_default=True, help="The WordPress site's base URL.")
+@click.option("--site", type=WebUrl(), default=defaults.SITE, show_default=True, help="The WordPress site's base URL.")
 @click.option(
     "--delay",
     type=click.FloatRange(min=0),

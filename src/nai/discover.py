@@ -2,15 +2,18 @@
 
 Each parser takes bytes (or text) and returns entries; none fetches, stores or prints. `nai
 scrape` (nai.scrape) fetches what these name. A new discovery source goes here as one more parser.
+The URLs they give are checked (nai.urls.check_url): a malformed one is dropped, with a note (INFO).
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -19,8 +22,9 @@ from . import dates
 from .errors import ParseError
 from .gzipped import MAGIC, InflateError, inflate
 from .sites.wordpress import is_story_path
-from .urls import host_of
+from .urls import absolute_url, check_url, host_of, quoted, valid_url
 
+log = logging.getLogger(__name__)
 SITEMAP_PATHS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
 FEED_PATH = "/feed/"
 MAX_SITEMAP_BYTES = 64 * 1024 * 1024
@@ -58,7 +62,7 @@ def parse_sitemap(data: bytes) -> tuple[list[Entry], list[Entry]]:
         if not isinstance(item.tag, str):
             continue
         tag = etree.QName(item).localname
-        loc = _child_text(item, "loc")
+        loc = _checked(_child_text(item, "loc"), "a sitemap")
         if not loc:
             continue
         entry = Entry(url=loc, lastmod=utc_lastmod(_child_text(item, "lastmod")))
@@ -111,10 +115,37 @@ def parse_feed(data: bytes) -> list[Entry]:
             ),
             None,
         )
+        link = _checked(link, "a feed")
         if link:
             date = _child_text(item, "updated") or _child_text(item, "pubDate") or _child_text(item, "published")
-            entries.append(Entry(url=link.strip(), lastmod=date))
+            entries.append(Entry(url=link, lastmod=date))
     return entries
+
+
+def checked(urls: Iterable[str], where: str) -> list[str]:
+    """The URLs that check_url takes (a malformed one is dropped, with a note naming `where`)."""
+    return [url for url in (_checked(u, where) for u in urls) if url]
+
+
+def _checked(url: str | None, where: str) -> str | None:
+    """The URL (check_url), or None when there is none or it is malformed (noted)."""
+    if not url or not url.strip():
+        return None
+    try:
+        return check_url(url)
+    except ValueError as exc:
+        log.info("dropped a malformed URL in %s (%s): %s", where, exc, quoted(url))
+        return None
+
+
+def _link(href: str | None, base: str) -> str | None:
+    """A listing's link as an absolute URL without its fragment, or None (a malformed one noted)."""
+    try:
+        url = absolute_url(href, base)
+    except ValueError as exc:
+        log.info("dropped a malformed URL in a listing (%s): %s", exc, quoted(href or ""))
+        return None
+    return url.split("#")[0] if url else None
 
 
 def parse_listing(data: bytes, base: str) -> tuple[list[str], str | None, list[str]]:
@@ -128,11 +159,8 @@ def parse_listing(data: bytes, base: str) -> tuple[list[str], str | None, list[s
     categories: list[str] = []
     next_page = None
     for a in tree.iter("a"):
-        href = a.get("href")
-        if not href:
-            continue
-        url = urljoin(base, href.strip()).split("#")[0]
-        if host_of(url) != host:
+        url = _link(a.get("href"), base)
+        if url is None or host_of(url) != host:
             continue
         rel = (a.get("rel") or "").split()
         classes = (a.get("class") or "").split()
@@ -143,8 +171,8 @@ def parse_listing(data: bytes, base: str) -> tuple[list[str], str | None, list[s
         elif _is_teaser(a) and is_article_url(url, host):
             articles.append(url)
     link_next = tree.find(".//link[@rel='next']")
-    if next_page is None and link_next is not None and link_next.get("href"):
-        next_page = urljoin(base, link_next.get("href"))
+    if next_page is None and link_next is not None:
+        next_page = _link(link_next.get("href"), base)
     return list(dict.fromkeys(articles)), next_page, list(dict.fromkeys(categories))
 
 
@@ -190,6 +218,8 @@ def _is_teaser(a: Any) -> bool:
 
 
 def is_article_url(url: str, host: str | None) -> bool:
+    if valid_url(url) is None:
+        return False
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or host_of(url) != host:
         return False

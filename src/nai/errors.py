@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+def unexpected(exc: BaseException) -> str:
+    """An error nai did not foresee (a bug, or input no rule knows), as the reason of one input's failure:
+    "unexpected error: ValueError: …", on one line."""
+    text = " ".join(str(exc).split())
+    return f"unexpected error: {type(exc).__name__}" + (f": {text}" if text else "")
+
+
 class NaiError(Exception):
     """An error with a message fit to show a user on one line."""
 

@@ -25,7 +25,7 @@ from .defaults import TIMEOUT as DEFAULT_TIMEOUT
 from .defaults import USER_AGENT as DEFAULT_USER_AGENT
 from .errors import FetchError
 from .gzipped import InflateError, inflate
-from .urls import host_of
+from .urls import check_url, host_of, quoted
 
 log = logging.getLogger(__name__)
 
@@ -170,14 +170,35 @@ class Fetcher:
 
 class _SameSiteRedirects(urllib.request.HTTPRedirectHandler):
     """Follow redirects within the site (www. or not, http or https); another host's page is not
-    ours to fetch (its robots.txt was never read): the redirect comes back as the response."""
+    ours to fetch (its robots.txt was never read), nor is a malformed URL (nai.urls.check_url; noted):
+    the redirect comes back as the response."""
 
     def redirect_request(
         self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
     ) -> urllib.request.Request | None:
+        try:
+            newurl = check_url(newurl)
+        except ValueError as exc:
+            _malformed(req.full_url, newurl, exc)
+            return None
         if _site(newurl) != _site(req.full_url):
             return None
         return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    def http_error_302(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        location = headers.get("location") or headers.get("uri") or ""
+        try:
+            urllib.parse.urlsplit(location)  # what urllib does first with it, raising ValueError
+        except ValueError as exc:
+            _malformed(req.full_url, location, exc)
+            return None
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+def _malformed(url: str, location: str, exc: ValueError) -> None:
+    log.info("%s: not following a redirect to a malformed URL (%s): %s", url, exc, quoted(location))
 
 
 def _site(url: str) -> tuple[str | None, int | None]:

@@ -1,7 +1,9 @@
 """Inputs to outcomes: files, folders, .html.gz and stdin -> Sources -> parse -> save.
 
 Each input gets one Outcome: new, updated, unchanged, or failed with a one-line reason.
-A failure never stops the batch and never leaves anything in the archive.
+A failure never stops the batch and never leaves anything in the archive; nor does an error nai
+did not foresee while reading, parsing or storing one input (it fails that input alone). Only
+the archive itself failing (disk full, read-only) stops the batch.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import re
 import signal
 import sqlite3
+import stat
 import sys
 import threading
 import time
@@ -26,7 +30,7 @@ from typing import BinaryIO, TypeVar
 
 from . import stopping
 from .defaults import AUTO_JOBS_MIN_INPUTS, MAX_AUTO_JOBS, MAX_PAGE_BYTES, PAGE_SECONDS
-from .errors import ArchiveError, InputError, NaiError
+from .errors import ArchiveError, InputError, NaiError, unexpected
 from .gzipped import MAGIC, InflateError, inflate
 from .model import Article, Status
 from .parse import megabytes, parse_page
@@ -45,15 +49,19 @@ BATCH_INPUTS = 20
 BATCH_SECONDS = 0.25
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 STDIN = "-"
+# What a file name may hold that a one-line message may not: control characters and line breaks
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One input: a file, stdin, or a path that is already known to be bad (`error`)."""
+    """One input: a file, stdin, or a path that is already known to be bad (`error`). `name` is
+    printable (see printable()); `stream`: a named pipe or a device, read in this process as it comes."""
 
     name: str
     path: Path | None = None
     error: str | None = None
+    stream: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +72,21 @@ class Outcome:
     error: str | None = None
 
 
+def printable(name: str) -> str:
+    """A file name fit for a one-line message and for SQLite text: the bytes of a name that is not
+    UTF-8 (which Python holds as surrogate escapes) as \\xe9, control characters and line breaks
+    escaped ("caf\\xe9.html", "two\\nlines.html")."""
+    try:
+        raw = os.fsencode(name)
+    except UnicodeError:  # not a name the file system gave
+        raw = name.encode("utf-8", "surrogatepass")
+    text = raw.decode("utf-8", "backslashreplace")
+    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
-    """Each path as Sources: a file as itself, a folder's pages recursively in name order."""
+    """Each path as Sources: a file as itself, a folder's pages recursively in name order. A named
+    pipe or a device named here is read (`nai ingest <(curl -s URL)` names /dev/fd/N, a pipe)."""
     for name in paths:
         if name == STDIN:
             yield Source(name="<stdin>")
@@ -74,30 +95,55 @@ def iter_sources(paths: Iterable[str]) -> Iterator[Source]:
         if path.is_dir():
             yield from _walk(path)
         elif path.exists() or path.is_symlink():
-            yield Source(name=name, path=path)
+            yield Source(name=printable(name), path=path, stream=_special(name) is not None)
         else:
-            yield Source(name=name, error="no such file or directory")
+            yield Source(name=printable(name), error="no such file or directory")
 
 
 def _walk(root: Path) -> Iterator[Source]:
+    """A folder's pages: regular files, and symlinks to them. A named pipe, a socket or a device is
+    skipped with one line (a warning): opening a pipe nobody writes to would wait forever."""
     seen: set[str] = set()
     problems: list[Source] = []
 
     def onerror(exc: OSError) -> None:
-        problems.append(Source(name=str(exc.filename or root), error=exc.strerror or str(exc)))
+        problems.append(Source(name=printable(str(exc.filename or root)), error=exc.strerror or str(exc)))
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=True):
         real = os.path.realpath(dirpath)
         if real in seen:
-            yield Source(name=dirpath, error="symlink loop: this folder was already read")
+            yield Source(name=printable(dirpath), error="symlink loop: this folder was already read")
             dirnames.clear()
             continue
         seen.add(real)
         dirnames.sort()
         for filename in sorted(filenames):
             if filename.lower().endswith(PAGE_SUFFIXES):
-                yield Source(name=os.path.join(dirpath, filename), path=Path(dirpath, filename))
+                name = os.path.join(dirpath, filename)
+                kind = _special(name)
+                if kind is not None:
+                    log.warning("%s: skipped: %s", printable(name), kind)
+                    continue
+                yield Source(name=printable(name), path=Path(name))
     yield from problems
+
+
+def _special(name: str) -> str | None:
+    """What a path leads to (following symlinks) when it is not a regular file: "a named pipe", "a
+    socket", "a device". None for a regular file, or one that cannot be looked at (reading it says why)."""
+    try:
+        mode = os.stat(name).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
 
 
 def read_source(source: Source, *, max_bytes: int = MAX_PAGE_BYTES, stdin: BinaryIO | None = None) -> bytes:
@@ -106,7 +152,10 @@ def read_source(source: Source, *, max_bytes: int = MAX_PAGE_BYTES, stdin: Binar
         raise InputError(source.error)
     if source.path is None:
         stream = stdin if stdin is not None else sys.stdin.buffer
-        data = stream.read(max_bytes + 1)
+        try:
+            data = stream.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputError(exc.strerror or str(exc)) from None
         _check_size(len(data), max_bytes)
     else:
         try:
@@ -168,6 +217,9 @@ def read_and_parse(
         return Parsed(source.name, raw, article)
     except NaiError as exc:
         return Parsed(source.name, error=str(exc))
+    except Exception as exc:  # a bug, or input no rule foresaw: this input fails alone
+        log.debug("%s: %s", source.name, unexpected(exc), exc_info=True)
+        return Parsed(source.name, error=unexpected(exc))
 
 
 _packer: Packer | None = None  # in a worker process: packs raw pages against the archive's dictionaries
@@ -206,11 +258,14 @@ def _parse_all(
     """Parsed inputs in input order: here, or in `jobs` worker processes with a bounded queue."""
 
     def task(source: Source) -> tuple[Source, bytes | None]:
-        if source.path is None and not source.error:  # stdin is read here, where it is open
+        # stdin is read here, where it is open, and so are pipes (/dev/fd/N is this process's)
+        if (source.path is None or source.stream) and not source.error:
             try:
                 return source, read_source(source, max_bytes=max_bytes, stdin=stdin)
-            except InputError as exc:
+            except NaiError as exc:
                 return Source(source.name, error=str(exc)), None
+            except Exception as exc:  # this input fails alone
+                return Source(source.name, error=unexpected(exc)), None
         return source, None
 
     work = partial(read_and_parse, url=url, max_bytes=max_bytes, seconds=seconds)
@@ -324,6 +379,11 @@ def _store(item: Parsed, archive: Archive, *, url: str | None, batch: list[Parse
             lost = f"{batch[0].source} and the {len(batch) - 1} inputs after it" if len(batch) > 1 else item.source
             raise ArchiveError(f"{archive.path}: {describe(exc)}; stopped: {lost} not stored") from None
         return Outcome(source=item.source, status="failed", error=f"archive error: {exc}")
+    except Exception as exc:  # a bug, or input no rule foresaw: this input fails alone, its savepoint undone
+        log.debug("%s: %s", item.source, unexpected(exc), exc_info=True)
+        return Outcome(source=item.source, status="failed", error=unexpected(exc))
     if item.article.rules == "generic":
         log.info("%s: no site rules applied (generic extraction)", item.source)
+    for note in item.article.notes:
+        log.info("%s: %s", item.source, note)
     return Outcome(source=item.source, status=saved.status, id=saved.id)

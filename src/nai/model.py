@@ -33,7 +33,8 @@ class Related:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """One article as parsed from a page. `rules` names the site rules that applied."""
+    """One article as parsed from a page. `rules` names the site rules that applied; `notes` say what
+    parsing left out (not part of the record)."""
 
     headline: str
     body: str
@@ -45,6 +46,7 @@ class Article:
     author: Author | None = None
     related: tuple[Related, ...] = ()
     rules: str = field(default="generic", compare=False)
+    notes: tuple[str, ...] = field(default=(), compare=False)  # what parsing dropped (malformed URLs): for -v
 
     @property
     def paragraphs(self) -> list[str]:

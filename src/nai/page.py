@@ -11,12 +11,12 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, AnyStr, TypeAlias, TypeVar
-from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
 from lxml import etree
 
 from .errors import ParseError, TruncatedPage
+from .urls import absolute_url, quoted
 
 # lxml's plain HTML parser: the same libxml2 parser as lxml.html, without the per-element class
 # lookup that lxml.html adds (a third of the time of walking a page). lxml has no type hints.
@@ -180,6 +180,7 @@ class Page:
     title: str = ""
     _texts: list[tuple[str, Element]] | None = field(default=None, repr=False)
     cache: dict[Hashable, Any] = field(default_factory=dict, repr=False)  # what site rules compute once a page
+    notes: list[str] = field(default_factory=list, repr=False)  # what parsing dropped: malformed URLs
 
     def first_meta(self, *names: str) -> str | None:
         return first((self.meta.get(name) for name in names), clean_text)
@@ -196,12 +197,13 @@ class Page:
         return best
 
     def absolute(self, href: str | None) -> str | None:
-        if not href:
+        """A link of the page as an absolute http(s) URL (nai.urls.absolute_url); a malformed one is
+        None, and noted."""
+        try:
+            return absolute_url(href, self.url)
+        except ValueError as exc:
+            self.notes.append(f"dropped a malformed URL ({exc}): {quoted(href or '')}")
             return None
-        href = href.strip()
-        if self.url and not urlsplit(href).scheme:
-            href = urljoin(self.url, href)
-        return href if urlsplit(href).scheme in ("http", "https") else None
 
     def iter_text(self, root: Element | None = None) -> Iterator[tuple[str, Element]] | list[tuple[str, Element]]:
         """Every non-blank text node under root (default: the whole page, listed once), with its element."""

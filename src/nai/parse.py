@@ -19,7 +19,7 @@ from .errors import ParseError
 from .model import Article, Author
 from .page import Page, clean_text, first, ld_name, load_page
 from .sites import rules_for
-from .urls import host_of, unwrap_archive
+from .urls import host_of
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +50,13 @@ def parse_article(html: bytes | str, *, url: str | None = None) -> Article:
     if not article.body:
         raise ParseError("no article text found: not an article page?")
     host = host_of(canonical) or (site.NAME if site is not None else None)
-    return dataclasses.replace(article, url=canonical, site=host)
+    return dataclasses.replace(article, url=canonical, site=host, notes=tuple(dict.fromkeys(page.notes)))
 
 
 def extract_url(page: Page) -> str | None:
-    """rel=canonical, else og:url, else the URL the caller gave; archive.org captures unwrapped."""
-    absolute = first((page.links.get("canonical"), page.meta.get("og:url"), page.url), page.absolute)
-    return unwrap_archive(absolute) if absolute else None
+    """rel=canonical, else og:url, else the URL the caller gave (a malformed one is passed over);
+    archive.org captures unwrapped (by Page.absolute)."""
+    return first((page.links.get("canonical"), page.meta.get("og:url"), page.url), page.absolute)
 
 
 def _check_is_article(page: Page) -> None:

@@ -16,9 +16,12 @@ field that fell is a layout alarm in the Report; the pages are stored all the sa
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 import urllib.robotparser
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum
@@ -32,13 +35,14 @@ from .discover import (
     NON_ARTICLE_SITEMAP,
     SITEMAP_PATHS,
     Entry,
+    checked,
     crawl_delay,
     is_article_url,
     parse_feed,
     parse_listing,
     parse_sitemap,
 )
-from .errors import FetchError, ParseError, SiteUnreachable, TruncatedPage
+from .errors import FetchError, ParseError, SiteUnreachable, TruncatedPage, unexpected
 from .fetch import Fetcher, Response
 from .parse import megabytes, parse_page
 from .store import Archive, Crawl, Run, UrlKind, UrlState, fill, now_iso
@@ -69,6 +73,20 @@ class Reason(str, Enum):
 class Queued:
     state: UrlState
     reason: Reason
+
+
+@contextmanager
+def fails_alone(url: str, failed: Callable[[str, str], object]) -> Iterator[None]:
+    """An unexpected error while handling `url` (a bug, or input no rule foresaw) fails that URL alone:
+    `failed(url, reason)` records it, to be tried again next run. The archive failing (sqlite3.Error:
+    disk full, read-only) still stops the run."""
+    try:
+        yield
+    except sqlite3.Error:
+        raise
+    except Exception as exc:
+        log.debug("%s: %s", url, unexpected(exc), exc_info=True)
+        failed(url, unexpected(exc))
 
 
 @dataclass
@@ -156,8 +174,9 @@ class Scraper:
                 if self.fetcher.stopped:
                     self._fail(self.site, f"stopped early: {self.fetcher.stopped}")
                     break
-                key = next(iter(self.queue))
-                self._visit(self.queue.pop(key))
+                queued = self.queue.pop(next(iter(self.queue)))
+                with fails_alone(queued.state.url, self._visit_failed):
+                    self._visit(queued)
         except BaseException as exc:  # recorded in the runs table, then on its way
             self.report.errors.append(f"run interrupted: {type(exc).__name__}: {exc}")
             raise
@@ -228,7 +247,7 @@ class Scraper:
 
     def _sitemaps(self) -> bool:
         """Walk the sitemaps; True when the site has one."""
-        named = list(dict.fromkeys(self.robots.site_maps() or []))
+        named = list(dict.fromkeys(checked(self.robots.site_maps() or [], "robots.txt")))
         candidates = named or [urljoin(self.site, p) for p in SITEMAP_PATHS]
         found = False
         for url in candidates:
@@ -241,6 +260,11 @@ class Scraper:
     def _sitemap(self, url: str, *, parent: str | None, lastmod: str | None, depth: int) -> bool | None:
         """Read one sitemap and its children: True when read (or unchanged), False when it is not a
         sitemap, None when it failed (then its index is read again in full next run)."""
+        with fails_alone(url, lambda url, reason: self._sitemap_failed(url, parent and url_key(parent), None, reason)):
+            return self._read_sitemap(url, parent=parent, lastmod=lastmod, depth=depth)
+        return None
+
+    def _read_sitemap(self, url: str, *, parent: str | None, lastmod: str | None, depth: int) -> bool | None:
         if depth > MAX_SITEMAP_DEPTH or host_of(url) != self.host or not self.allowed(url):
             return False
         state = self.crawl.state(url)
@@ -404,6 +428,10 @@ class Scraper:
 
     # -- fetching an article
 
+    def _visit_failed(self, url: str, reason: str) -> None:
+        self.crawl.update(url, UrlKind.ARTICLE, last_fetched=now_iso(), error=reason)
+        self._fail(url, reason)
+
     def _visit(self, queued: Queued) -> None:
         row, url = queued.state, queued.state.url
         if not self.allowed(url):
@@ -418,9 +446,7 @@ class Scraper:
         try:
             response = self._get(url, conditional=row if stored else None)
         except FetchError as exc:
-            reason = str(exc).removeprefix(url + ": ")
-            self.crawl.update(url, UrlKind.ARTICLE, last_fetched=now_iso(), error=reason)
-            self._fail(url, reason)
+            self._visit_failed(url, str(exc).removeprefix(url + ": "))
             return
         now = now_iso()
         seen: UrlChanges = {"last_fetched": now, "status": response.status}
@@ -436,8 +462,8 @@ class Scraper:
                 error = f"HTTP {response.status}"
                 self._note(url, UrlKind.GONE, seen, fetched_lastmod=row.lastmod, error=error)
                 self.report.counts["skipped"] += 1
-        elif 300 <= response.status < 400:  # a redirect to another site: not ours to follow
-            reason = f"redirects to another site (HTTP {response.status})"
+        elif 300 <= response.status < 400:  # a redirect to another site or a malformed URL: not followed
+            reason = f"redirects to another site or a malformed URL (HTTP {response.status})"
             kind = UrlKind.ARTICLE if stored else UrlKind.SKIPPED
             self._note(url, kind, seen, fetched_lastmod=row.lastmod, error=reason)
             self.report.counts["skipped"] += 1
@@ -491,6 +517,8 @@ class Scraper:
             self.report.counts[status] += 1
             self.tally.add(saved.id, article, site=self.host or self.site)
         log.debug("%s: %s (id %d)", url, status, saved.id)
+        for note in article.notes:  # what parsing dropped: malformed links
+            log.info("%s: %s", url, note)
         for story in article.related:  # the related block is discovery too
             key = url_key(story.url)
             if is_article_url(story.url, self.host) and key not in self.queue and not self.crawl.state(story.url):

@@ -1,10 +1,15 @@
-"""URLs: an article's identity key, its site, and archive.org captures unwrapped."""
+"""URLs: which are valid, an article's identity key, its site, and archive.org captures unwrapped.
+
+Every URL that comes from a page, a feed, a sitemap or a redirect is untrusted: check_url (or
+valid_url, absolute_url) is the one place that decides whether it is a URL the rest of nai takes.
+url_key and the crawl state are given only URLs it let through.
+"""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # https://web.archive.org/web/20260205101010/https://north-africa.com/x/  (also "…/web/2026…id_/…")
 ARCHIVE_ORG = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d{1,14}[a-z_]*/(.+)$", re.I)
@@ -12,6 +17,113 @@ ARCHIVE_ORG = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d{1,14}[a-z_]*/
 TRACKING_PARAMS = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl|ref|amp|ocid)$", re.I
 )
+
+#: The longest URL taken (what the sitemap protocol allows; browsers and servers agree on no more).
+MAX_URL_CHARS = 2048
+WEB_SCHEMES = ("http", "https")
+# What a URL needs cleaning or checking for (most hold none: one search, then nothing more):
+ODD_CHARS = re.compile("[\x00-\x20\x7f-\xa0\u2028\u2029\ud800-\udfff]")
+# removed anywhere, as browsers do: an attribute value wrapped over lines
+TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+# never in a URL: control characters, lone surrogates (not text), Unicode line breaks
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+SURROGATE = re.compile("[\ud800-\udfff]")
+# What a host name may not hold (urllib takes nearly anything apart; http.client would refuse it)
+BAD_HOST_CHAR = re.compile(r"[\s<>\"{}|\\^`%/?#@\[\]]")
+
+
+@lru_cache(maxsize=8192)  # the same URLs come back: related stories, a site's own links
+def check_url(url: str) -> str:
+    """`url` when it is an absolute http(s) URL that every part of nai can take: cleaned as a browser
+    cleans it (surrounding white space and tabs and newlines removed, spaces as %20). Raises
+    ValueError with the reason otherwise: not http(s), no host, a bad host or port, broken IPv6
+    brackets, a control character, longer than MAX_URL_CHARS; an archive.org capture of such a URL."""
+    if ODD_CHARS.search(url):
+        url = _cleaned(url)
+    if not url:
+        raise ValueError("empty")
+    if len(url) > MAX_URL_CHARS:
+        raise ValueError(f"longer than {MAX_URL_CHARS:,} characters")
+    parts = _split(url)
+    if parts.scheme.lower() not in WEB_SCHEMES:
+        raise ValueError("not an http(s) URL")
+    if not parts.netloc:
+        raise ValueError("no host")
+    hostport = parts.netloc.rpartition("@")[2]
+    if hostport.startswith("["):
+        _, bracket, port = hostport[1:].partition("]")  # the address itself: urlsplit checked it
+        if not bracket or (port and not port.startswith(":")):
+            raise ValueError("broken IPv6 brackets")
+        port = port[1:]
+    else:
+        host, _, port = hostport.partition(":")
+        if not host:
+            raise ValueError("no host")
+        if BAD_HOST_CHAR.search(host) or "]" in port:
+            raise ValueError(f"not a host name: {host!r}")
+    if port and not (port.isascii() and port.isdigit() and int(port) <= 65535):
+        raise ValueError(f"port is not a number from 0 to 65535: {port!r}")
+    inner = unwrap_archive(url)
+    if inner != url:  # a capture: url_key takes the URL captured, which must be one too
+        check_url(inner)
+    return url
+
+
+def valid_url(url: str | None) -> str | None:
+    """check_url's URL, or None when it is not one."""
+    if not url:
+        return None
+    try:
+        return check_url(url)
+    except ValueError:
+        return None
+
+
+def absolute_url(href: str | None, base: str | None = None) -> str | None:
+    """A link as the absolute URL it leads to: joined to `base` (where the page was found), an
+    archive.org capture unwrapped, checked by check_url. None when it leads to no web page (mailto:,
+    javascript:, a relative link without a base); raises ValueError when it is malformed."""
+    if not href or not (href := href.strip()):
+        return None
+    if ODD_CHARS.search(href):
+        href = _cleaned(href)
+    scheme = _split(href).scheme.lower()
+    if not scheme and base:
+        try:
+            href = urljoin(base, href)
+        except ValueError as exc:
+            raise ValueError(f"the page's own URL is malformed ({exc})") from None
+        scheme = _split(href).scheme.lower()
+    if scheme not in WEB_SCHEMES:
+        return None
+    for _ in range(3):  # a capture of a capture
+        inner = unwrap_archive(href)
+        if inner == href:
+            break
+        href = inner
+    return check_url(href)
+
+
+def _cleaned(url: str) -> str:
+    url = TAB_OR_NEWLINE.sub("", url.strip())
+    if SURROGATE.search(url):
+        raise ValueError("not text (a lone surrogate)")
+    if CONTROL.search(url):
+        raise ValueError("a control character")
+    return url.replace(" ", "%20")
+
+
+def quoted(url: str, limit: int = 200) -> str:
+    """A URL for a one-line message: quoted, control characters escaped, cut short."""
+    return repr(url if len(url) <= limit else url[:limit] + "…")
+
+
+def _split(url: str) -> SplitResult:
+    try:
+        return urlsplit(url)
+    except ValueError as exc:  # "Invalid IPv6 URL", or "'x' does not appear to be an IPv4 or IPv6 address"
+        broken = "Invalid IPv6" in str(exc)
+        raise ValueError("broken IPv6 brackets" if broken else "a host in brackets that is no IPv6 address") from None
 
 
 @lru_cache(maxsize=4096)  # the same URLs come back: related stories, a page's own links
@@ -48,7 +160,7 @@ def url_key(url: str) -> str:
     """The identity of an article URL: scheme, www., trailing slash, fragment and tracking dropped.
 
     'https://www.North-Africa.com/story/?utm_source=x#c' and 'http://north-africa.com/story'
-    both give 'north-africa.com/story'.
+    both give 'north-africa.com/story'. Raises ValueError for a URL that check_url refuses.
     """
     parts = urlsplit(unwrap_archive(url))
     host = (parts.hostname or "").lower()

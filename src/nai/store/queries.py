@@ -94,7 +94,11 @@ def find(conn: sqlite3.Connection, ref: str) -> Stored | None:
     if ref.strip().isdigit():
         number = int(ref)
         return get(conn, number) if number < 2**63 else None
-    return next(select(conn, "WHERE a.key = ?", (url_key(ref),)), None)
+    try:
+        key = url_key(ref)
+    except ValueError:  # a malformed URL (nai.urls.check_url) is no article's
+        return None
+    return next(select(conn, "WHERE a.key = ?", (key,)), None)
 
 
 def all_stored(conn: sqlite3.Connection) -> Iterator[Stored]:
