@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import random
+import re
 import sqlite3
 import subprocess
 import sys
@@ -16,7 +17,6 @@ import pytest
 
 from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, Nai, expected
 from mocksite import article_page
-from nai.cli import cli
 from nai.model import Article
 from nai.store import Archive
 
@@ -464,12 +464,15 @@ def test_generic_page_gets_a_verbose_note(nai: Nai) -> None:
     assert nai("ingest", str(FIXTURES / "other-site-generic.html")).stderr == ""
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+@pytest.mark.parametrize(
+    "command", ["backup", "check", "export", "ingest", "reparse", "scrape", "search", "show", "stats"]
+)
 def test_every_command_has_help_with_an_example(nai: Nai, command: str) -> None:
     result = nai(command, "--help", db=False)
     assert result.exit_code == 0
     assert "Example:" in result.stdout
-    assert cli.commands[command].help
+    listed = nai("--help", db=False).stdout
+    assert re.search(rf"^  {command}\s+\S", listed, re.M)  # `nai --help` lists it, with its summary
 
 
 def test_hostile_text_in_pages_is_only_text(nai: Nai, tmp_path: Path) -> None:

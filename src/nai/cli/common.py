@@ -1,0 +1,253 @@
+"""What every command shares: settings, one-line failures, Ctrl-C and SIGTERM, option types and
+decorators. Light: it imports click and nothing of the archive, the parser or the network."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from ..errors import Locked, NaiError
+
+if TYPE_CHECKING:
+    from ..store import Archive
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+EXIT_FAILURE = 1
+EXIT_LAYOUT = 3  # nai scrape: tonight's pages lack fields that earlier articles had; wins over EXIT_FAILURE
+EXIT_LOCKED = 75  # sysexits EX_TEMPFAIL: another scrape runs; try again later
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Failure(click.ClickException):
+    """A one-line error on stderr, "nai: reason", exit 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"nai: {self.format_message()}", err=True)
+
+
+class LockedFailure(Failure):
+    exit_code = EXIT_LOCKED
+
+
+class Stopped(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) or SIGTERM: the command stops where it is; what it committed stays."""
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    """The first SIGINT or SIGTERM stops the command; those after it (a second Ctrl-C, the same
+    signal sent to the whole group) must not break off the rollback and the workers' ending."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+#: Each command and the module of nai.cli that defines it as NAME_command.
+COMMANDS = {
+    "backup": "upkeep",
+    "check": "upkeep",
+    "export": "reading",
+    "ingest": "ingesting",
+    "reparse": "ingesting",
+    "scrape": "scraping",
+    "search": "reading",
+    "show": "reading",
+    "stats": "reading",
+}
+
+
+class NaiGroup(click.Group):
+    """Loads each command's module when the command runs or help lists it (COMMANDS).
+
+    Turns NaiError into one line on stderr; anything unexpected too, unless -vv or NAI_DEBUG=1.
+    Ctrl-C and SIGTERM end a command with one line saying what it had stored, exit 128 + signal."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            import importlib
+
+            module = importlib.import_module(f"{__package__}.{COMMANDS[cmd_name]}")
+            self.add_command(getattr(module, f"{cmd_name}_command"), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        import signal
+
+        handlers = {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+            settings = ctx.find_object(Settings)
+            done = settings.done() if settings and settings.done else ""
+            click.echo(f"nai: interrupted by {signal.Signals(signum).name}" + (f": {done}" if done else ""), err=True)
+            raise click.exceptions.Exit(128 + signum) from None
+        except Locked as exc:
+            raise LockedFailure(str(exc)) from None
+        except NaiError as exc:
+            raise Failure(str(exc)) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
+            raise  # click's own, and a reader that went away (`nai export | head`), which click quiets
+        except Exception as exc:
+            settings = ctx.find_object(Settings)
+            sqlite3 = sys.modules.get("sqlite3")  # loaded if the command opened the archive
+            if sqlite3 is not None and isinstance(exc, sqlite3.Error):  # disk full, read-only, corrupt
+                from ..store import describe
+
+                raise Failure(f"{settings.db if settings else 'archive'}: {describe(exc)}") from None
+            if os.environ.get("NAI_DEBUG") or (settings and settings.verbose >= 2):
+                raise
+            raise Failure(f"unexpected error: {type(exc).__name__}: {exc} (NAI_DEBUG=1 shows more)") from None
+        finally:
+            for signum, handler in handlers.items():  # as they were: nai may run inside another program
+                signal.signal(signum, handler)
+
+
+@dataclass
+class Settings:
+    db: Path
+    verbose: int
+    quiet: bool
+    #: What the running command has stored so far, for the line an interrupt prints.
+    done: Callable[[], str] | None = None
+
+    def archive(self, *, create: bool = False) -> Archive:
+        from ..store import Archive
+
+        return Archive(self.db, create=create)
+
+    def logs(self) -> None:
+        """Send the library's log to stderr as `nai: …` lines (ERROR; -v INFO; -vv DEBUG; -q errors
+        only): for the commands whose work logs (ingest, scrape, reparse, check)."""
+        import logging
+
+        level = logging.ERROR if self.quiet else {0: logging.WARNING, 1: logging.INFO}.get(self.verbose, logging.DEBUG)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("nai: %(message)s"))
+        root = logging.getLogger("nai")
+        root.handlers[:] = [handler]
+        root.setLevel(level)
+        root.propagate = False
+        for noisy in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
+            logging.getLogger(noisy).setLevel(logging.DEBUG if self.verbose >= 3 else logging.CRITICAL)
+
+    @property
+    def chatty(self) -> bool:
+        """Summaries and progress: on a terminal, or with -v; never with -q."""
+        return not self.quiet and (self.verbose > 0 or sys.stderr.isatty())
+
+
+class DateBound(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
+    """--since/--until: '2026', '2026-02', '4 February 2026' -> the first (or last) day of it."""
+
+    name = "date"
+
+    def __init__(self, *, end: bool) -> None:
+        self.end = end
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from ..dates import parse_bound
+
+        try:
+            return parse_bound(str(value), end=self.end)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _more_verbose(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    settings = ctx.find_object(Settings)
+    if settings is None or not value:
+        return
+    if param.name == "quiet":
+        settings.quiet = True
+    else:
+        settings.verbose += int(value)
+    if settings.verbose and settings.quiet:
+        raise click.UsageError("-v and -q contradict each other")
+
+
+def output_format(*choices: str) -> Callable[[F], F]:
+    """--format, one of `choices` (the first is the default): the data a command writes to stdout."""
+
+    def decorate(command: F) -> F:
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(choices),
+            default=choices[0],
+            show_default=True,
+            help="How to write the data to stdout.",
+        )(command)
+
+    return decorate
+
+
+def verbosity(command: Any) -> Any:
+    """-v/-q after the command name too: `nai ingest page.html -v`."""
+    command = click.option(
+        "-q", "--quiet", count=True, expose_value=False, callback=_more_verbose, help="Only errors."
+    )(command)
+    return click.option("-v", "--verbose", count=True, expose_value=False, callback=_more_verbose, help="Say more.")(
+        command
+    )
+
+
+class WebUrl(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
+    """An absolute http(s) URL that nai can take (nai.urls.check_url)."""
+
+    name = "url"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            from ..urls import check_url
+
+            return check_url(str(value))
+        except ValueError as exc:
+            self.fail(f"{value!r} is not a web page's URL: {exc}", param, ctx)
+
+
+class Jobs(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
+    """A number of worker processes, or "auto" (0 here: chosen from the number of inputs)."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if value in ("auto", 0):
+            return 0
+        try:
+            jobs = int(value)
+        except (TypeError, ValueError):
+            jobs = 0
+        if jobs < 1:
+            self.fail(f"{value!r} is not a number of processes (1 or more) or auto", param, ctx)
+        return jobs
+
+
+def terminal_width(default: int) -> int:
+    """The terminal's columns ($COLUMNS first), or `default` off a terminal (as shutil's, without importing it)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or default  # type: ignore[union-attr]
+    except (OSError, ValueError, AttributeError):
+        return default

@@ -1,0 +1,118 @@
+"""nai search, show, export, stats: reading the archive."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import defaults
+from ..errors import NaiError
+from .common import DateBound, Settings, output_format, terminal_width, verbosity
+
+
+@click.command(name="search")
+@verbosity
+@click.argument("query")
+@click.option("--since", type=DateBound(end=False), help="Published on or after (2026, 2026-02, 4 February 2026).")
+@click.option("--until", type=DateBound(end=True), help="Published on or before (a month means its last day).")
+@click.option("--limit", type=click.IntRange(min=1), default=defaults.SEARCH_LIMIT, show_default=True)
+@click.option("--raw", is_flag=True, help='Pass QUERY through as FTS5 syntax (AND, OR, NEAR, "phrases", prefix*).')
+@output_format("table", "json", "csv")
+@click.pass_obj
+def search_command(
+    settings: Settings, query: str, since: str | None, until: str | None, limit: int, raw: bool, fmt: str
+) -> None:
+    """Full-text search, best match first, with a snippet around each match.
+
+    QUERY is plain words, all of which must match; "quoted words" match as a phrase;
+    accents do not matter (Saied finds Saïed). Matches in the headline count more.
+
+    \b
+    Example:
+        nai search Haftar
+        nai search "Salvador Pass" --since 2026-01 --until 2026-02 --format json
+        nai search --raw 'Haftar NOT Tripoli'
+    """
+    from .. import output
+    from ..store import queries
+
+    with settings.archive() as archive:
+        hits = queries.search(archive.conn, query, since=since, until=until, limit=limit, fts_syntax=raw)
+    output.write_hits(hits, fmt, sys.stdout, width=terminal_width(100))
+    if not hits and settings.chatty:
+        click.echo("no matches", err=True)
+
+
+@click.command(name="show")
+@verbosity
+@click.argument("ref", metavar="ID|URL")
+@output_format("text", "json")
+@click.pass_obj
+def show_command(settings: Settings, ref: str, fmt: str) -> None:
+    """Show one article: metadata, body, related stories and read-count history.
+
+    \b
+    Example:
+        nai show 12
+        nai show https://north-africa.com/some-story/ --format json
+    """
+    from .. import output
+    from ..store import queries
+
+    with settings.archive() as archive:
+        stored = queries.find(archive.conn, ref)
+        if stored is None:
+            raise NaiError(f"{ref}: no such article in {settings.db}")
+        history = queries.read_history(archive.conn, stored.id)
+        removed = queries.removed(archive.conn, stored.id)
+    if fmt == "json":
+        output.write_jsonl([stored.to_record()], sys.stdout)
+    else:
+        width = min(terminal_width(88), 100)
+        click.echo(output.article_text(stored, history, removed=removed, width=width), nl=False)
+
+
+@click.command(name="export")
+@verbosity
+@output_format("jsonl", "csv")
+@click.pass_obj
+def export_command(settings: Settings, fmt: str) -> None:
+    """Write every record to stdout, streamed, in id order.
+
+    \b
+    Example:
+        nai export > archive.jsonl
+        nai export --format csv > archive.csv
+    """
+    from .. import output
+    from ..store import queries
+
+    with settings.archive() as archive:
+        output.write_records((s.to_record() for s in queries.all_stored(archive.conn)), fmt, sys.stdout)
+
+
+@click.command(name="stats")
+@verbosity
+@output_format("table", "json")
+@click.pass_obj
+def stats_command(settings: Settings, fmt: str) -> None:
+    """Articles, date range, articles per month, how often each field is filled, the last scrapes.
+
+    And the last scrape's layout check: each field on the pages it fetched against the
+    site's articles stored in the 90 days before, marked where it fell (see nai scrape -h).
+
+    \b
+    Example:
+        nai stats
+        nai stats --format json
+    """
+    from .. import output
+    from ..store import queries
+
+    with settings.archive() as archive:
+        stats = queries.stats(archive.conn, archive.path)
+    if fmt == "json":
+        output.write_jsonl([stats], sys.stdout)
+    else:
+        click.echo(output.stats_text(stats), nl=False)
