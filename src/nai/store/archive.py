@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ArchiveError
 from ..model import Article, Author, Related, Saved, SaveStatus
-from ..urls import url_key
 from . import schema
 from .keys import FTS_KEY_FUNCTION, content_key, fingerprint, fts_key, now_iso, version_hash
 
@@ -198,6 +197,8 @@ class Archive:
     ) -> Saved:
         """Store an article (and the page it was parsed from, for `nai reparse`): new, updated (the
         old version kept) or unchanged. One transaction, or a savepoint of the caller's."""
+        from ..urls import url_key  # here: opening an archive to read it needs no URL parsing
+
         now = observed_at or now_iso()
         key = url_key(article.url) if article.url else None
         ckey = content_key(article)
@@ -224,6 +225,8 @@ class Archive:
             row = self.one("SELECT * FROM articles WHERE id = ?", article_id)
             if row is None:
                 return
+            from ..urls import url_key
+
             key = url_key(article.url) if article.url else None
             if key is not None and key != row["key"] and self.one("SELECT id FROM articles WHERE key = ?", key):
                 key = None  # the new key belongs to another article: keep this one's
@@ -362,6 +365,8 @@ class Archive:
             )
 
     def _write_related(self, article_id: int, related: tuple[Related, ...]) -> None:
+        from ..urls import url_key
+
         self.conn.executemany(
             """INSERT INTO related (article_id, position, headline, url, url_key, summary, target_id)
                VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT id FROM articles WHERE key = ?5))""",

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import QueryError
 from ..model import Article, Hit, Stored
-from ..urls import url_key
 from .keys import fts_range, to_match
 
 if TYPE_CHECKING:
@@ -94,6 +93,8 @@ def find(conn: sqlite3.Connection, ref: str) -> Stored | None:
     if ref.strip().isdigit():
         number = int(ref)
         return get(conn, number) if number < 2**63 else None
+    from ..urls import url_key
+
     try:
         key = url_key(ref)
     except ValueError:  # a malformed URL (nai.urls.check_url) is no article's
