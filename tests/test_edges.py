@@ -126,25 +126,34 @@ def test_undeclared_windows_1252_through_the_cli(nai: Nai, tmp_path: Path) -> No
     assert (record["headline"], record["body"]) == LATIN_1[1]
 
 
+def _source(fixture: Path) -> tuple[str, str]:
+    encoding = "cp1252" if "cp1252" in fixture.name else "utf-8"
+    return fixture.read_bytes().decode(encoding), encoding
+
+
 # ---- 4. NUL bytes ---------------------------------------------------------------------------------
 
 
-def _with_nuls(data: bytes) -> bytes:
-    """A few NUL bytes, as a broken export leaves them: inside a word, between tags, in the head."""
-    data = data.replace(b"Haftar", b"Haf\x00tar", 3).replace(b"</p>", b"</p>\x00", 2)
-    return data.replace(b"<head>", b"<head>\x00\x00", 1) + b"\x00"
+def _with_nuls(text: str, record: dict[str, object]) -> str:
+    """NUL characters as a broken export leaves them: at the end of every paragraph, inside a word of
+    the body, in the head, at the end (libxml2 reads a NUL kept as U+FFFD)."""
+    word = max((w for w in str(record["body"]).split()[:15] if w.isalpha() and w.isascii()), key=len)
+    at = text.index(word, text.index("<body"))
+    text = text[:at] + word[:2] + "\x00" + word[2:] + text[at + len(word) :]
+    return text.replace("</p>", "\x00</p>").replace("<head>", "<head>\x00\x00", 1) + "\x00"
 
 
 @pytest.mark.parametrize("fixture", GOLDEN_PAGES, ids=lambda p: p.stem)
 def test_a_page_with_a_few_nul_bytes_is_stored_without_them(fixture: Path) -> None:
-    data = _with_nuls(fixture.read_bytes())
+    text, encoding = _source(fixture)
+    data = _with_nuls(text, expected(fixture)).encode(encoding)
     assert data.count(b"\x00") >= 4
     assert parse_article(data).to_record() == expected(fixture)
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
 def test_a_wide_page_with_or_without_a_bom_is_text_not_binary(encoding: str) -> None:
-    text = CLASSIC.read_text(encoding="utf-8").replace("Haftar", "Haf\x00tar", 2)  # NUL code units too
+    text = _with_nuls(CLASSIC.read_text(encoding="utf-8"), expected(CLASSIC))  # NUL code units too
     assert parse_article(text.encode(encoding)).to_record() == expected(CLASSIC)
 
 
@@ -163,7 +172,7 @@ def test_bytes_that_are_mostly_not_text_are_refused_as_binary(data: bytes) -> No
 
 def test_nul_bytes_through_the_cli(nai: Nai, tmp_path: Path) -> None:
     broken, binary = tmp_path / "export.html", tmp_path / "blob.html"
-    broken.write_bytes(_with_nuls(CLASSIC.read_bytes()))
+    broken.write_bytes(_with_nuls(CLASSIC.read_text(encoding="utf-8"), expected(CLASSIC)).encode())
     binary.write_bytes(b"<html>" + b"\x00" * 10_000)
     result = nai("ingest", str(broken), str(binary))
     assert result.exit_code == 1
@@ -185,11 +194,6 @@ ARTICLE_END = {
     "naj-one-paragraph": '<footer class="entry-meta"',
     "other-site-generic": "</article>",
 }
-
-
-def _source(fixture: Path) -> tuple[str, str]:
-    encoding = "cp1252" if "cp1252" in fixture.name else "utf-8"
-    return fixture.read_bytes().decode(encoding), encoding
 
 
 def test_every_golden_page_has_its_article_end() -> None:
@@ -266,6 +270,35 @@ def test_a_page_cut_between_the_parts_of_its_article_is_refused(cut: str) -> Non
         parse_article(text[: text.index(cut) + len(cut.split(">")[0]) + 1].encode())
 
 
+def _author_box(text: str) -> tuple[int, int]:
+    start = text.index('<div class="author-box">')
+    return start, text.index("<nav class=", start)
+
+
+def test_a_page_cut_in_a_comment_after_its_article_is_stored() -> None:
+    text = CLASSIC.read_text(encoding="utf-8")
+    _, end = _author_box(text)
+    cut = text[:end] + "<!-- .author-box --><!-- <div class='naj-promo'>A promo, commented out</div> and the r"
+    assert parse_article(cut.encode()).to_record() == expected(CLASSIC)
+
+
+def test_with_the_author_box_before_the_article_a_cut_inside_the_article_is_still_refused() -> None:
+    """The last part present closed is not enough: a part still open (the content) must hold it."""
+    paragraphs = [f"Paragraph {n} of the story, on Haftar's forces and the border with Niger and Chad." for n in (1, 2)]
+    html = (
+        "<html><head><meta property='og:site_name' content='The North Africa Journal'></head>"
+        "<body class='single single-post'><div class='author-box'><h4>Written by <a>Youssef Alaoui</a></h4>"
+        "<p>Youssef Alaoui covers energy and security for The North Africa Journal from Rabat.</p></div>"
+        "<h1 class='entry-title'>A Story</h1><div class='entry-content'>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</div><footer class='site-footer'>© The North Africa Journal</footer></body></html>"
+    )
+    article = parse_article(html)
+    assert article.paragraphs == paragraphs and article.author is not None and article.author.blurb
+    with pytest.raises(TruncatedPage):
+        parse_article(html[: html.index("border with Niger and Chad.</p></div>")])
+
+
 def test_scrape_stores_a_page_cut_in_its_closing_tags_and_retries_one_cut_inside(nai: Nai) -> None:
     with MockSite() as site:
         build_site(site, SiteSpec(n=3, recent=0))
@@ -303,8 +336,10 @@ def test_paragraphs_under_too_many_nested_elements_are_refused_not_dropped(level
         parse_page(_nested(levels))
 
 
-def test_nesting_within_the_parsers_limit_is_parsed_whole() -> None:
-    assert parse_article(_nested(200)).to_record() == expected(CLASSIC)
+@pytest.mark.parametrize("at_the_end", [False, True], ids=["in the body", "at the end of the page"])
+def test_nesting_within_the_parsers_limit_is_parsed_whole(at_the_end: bool) -> None:
+    data = _nested(200) if not at_the_end else CLASSIC.read_bytes().replace(b"</body>", b"<div>" * 250 + b"</body>")
+    assert parse_article(data).to_record() == expected(CLASSIC)
 
 
 def test_a_deep_page_fails_one_line_and_the_batch_goes_on(nai: Nai, tmp_path: Path) -> None:
@@ -399,8 +434,10 @@ def _second_related(title_markup: str, url: str) -> bytes:
     ],
     ids=["in the link", "after the link", "a level down", "a level down, not hidden"],
 )
-def test_the_badge_glyph_never_ends_a_related_title(markup: str) -> None:
-    related = parse_article(_second_related(markup, IMF_URL)).related
+@pytest.mark.parametrize("url", [IMF_URL, "https://north-africa.com/?p=50123"], ids=["slug", "no slug"])
+def test_the_badge_glyph_never_ends_a_related_title(markup: str, url: str) -> None:
+    """By the markup alone: the URL may have no slug to tell."""
+    related = parse_article(_second_related(markup, url)).related
     assert [r.headline for r in related][1] == IMF
 
 
@@ -435,6 +472,7 @@ def test_on_a_page_that_glues_the_badge_the_url_tells_a_glued_f_from_a_real_one(
         ("Southern Libya Boils Over Near NigerF", "southern-libya-boils-over-near-niger"),
         (f"{IMF}F", "morocco-secures-renewed-flexible-credit-line-from-the-imf"),
         (f"{GROUP_F}F", "algeria-drawn-in-group-f"),
+        (f"{IMF}F", "morocco-secures-renewed-flexible-credit-line-from-the-imf-2"),  # a second post of the title
     ],
 )
 def test_a_glued_headline_without_metadata_is_told_by_its_url(title: str, slug: str) -> None:

@@ -72,7 +72,6 @@ ICON_CLASSES = frozenset(
 )  # fmt: skip
 ICON_I_CLASSES = ICON_CLASSES | {"icon", "icons"}  # on an <i>, which holds nothing else
 ICON_PREFIXES = ("fa-", "dashicons-", "genericon-", "glyphicon-", "icon-", "bi-", "td-icon-")  # on an <i>
-PAGE_TAGS = ("h1", "main", "article")  # what an element holding the page holds
 # The candidates _is_hidden confirms, under the elements `roots`: attribute steps, then a few contains()
 _LOWER = "translate(., 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 HIDDEN_CANDIDATES = etree.XPath(
@@ -307,14 +306,12 @@ def _page(tree: Element | None, ended: bool, text: str, url: str | None) -> Page
 
 
 def _take_end_mark(last: Element) -> Element:
-    """The element the page's bytes end in: the end mark's parent (the mark removed), or the element
-    whose raw text (a script, a textarea) took the mark in; else the last element."""
+    """The element the page's bytes end in: the end mark's parent (the mark removed), or else the last
+    element (a script or textarea whose raw text took the mark in)."""
     if last.tag == END_TAG:
         parent: Element = last.getparent()
         parent.remove(last)
         return parent
-    if last.text and last.text.endswith(TEXT_MARKS.end):
-        last.text = last.text[: -len(TEXT_MARKS.end)]
     return last
 
 
@@ -323,8 +320,9 @@ def drop_hidden(*roots: Element | None) -> None:
     hidden attribute, display:none and visibility:hidden, screen-reader-only classes, icon-font
     glyphs (svg went at parsing). Site rules call it on the parts they read text from (the title,
     the content, the related block, the author box) before they read it: a fraction of the page,
-    where one search of the whole tree costs a fifth of parsing it. An element that holds an h1, a
-    main or an article is the page behind a dialog or waiting for its scripts, and stays."""
+    where one search of the whole tree costs a fifth of parsing it. What holds those parts is never
+    searched: a page saved with a dialog open (the page behind it aria-hidden) or hidden until its
+    scripts run is still read."""
     found = [root for root in roots if root is not None]
     for element in HIDDEN_CANDIDATES(found[0], roots=found) if found else ():
         parent = element.getparent()
@@ -349,12 +347,12 @@ def _is_hidden(element: Element) -> bool:
         return True
     if element.tag == "span" and not classes.isdisjoint(ICON_CLASSES):
         return True
-    hidden = (
+    hidden = element.get("hidden")  # hidden="until-found": a collapsed section, found by find in page
+    return (
         (element.get("aria-hidden") or "").strip().lower() == "true"
-        or (element.get("hidden") is not None and element.get("hidden").strip().lower() != "until-found")
+        or (hidden is not None and hidden.strip().lower() != "until-found")
         or bool(HIDDEN_STYLE.search(element.get("style") or ""))
     )
-    return hidden and element.tag not in ("html", "body") and next(element.iterdescendants(*PAGE_TAGS), None) is None
 
 
 def _read_head(page: Page) -> None:
