@@ -53,7 +53,7 @@ COUNT_ELEMENTS = etree.XPath("count(//*)")
 #: deep is refused, never stored without its end.
 MAX_DEPTH = 255
 END_TAG = "nai-end-of-input"  # the mark after the last byte of a page that lacks its closing tags
-# ---- what is hidden from readers (see _hidden)
+# ---- what is hidden from readers (see drop_hidden)
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 SCREEN_READER_CLASSES = frozenset(
     {
