@@ -28,9 +28,9 @@ def heading_text(element: Element, badge: str) -> str:
     if not badge or not (full.rstrip().endswith(badge) or full.lstrip().startswith(badge)) or not len(element):
         return clean_text(full)
     texts = [t for t in TEXT_NODES(element) if t.strip()]
-    badges = [
+    badges = [  # the element around the first or the last text, when it holds the glyph alone
         owner
-        for t in {id(t): t for t in (*texts[:1], *texts[-1:])}.values()
+        for t in (texts[0], texts[-1])
         if t.is_text and (owner := t.getparent()) is not element and clean_text(text_of(owner)) == badge
     ]
     return clean_text(text_without(element, badges) if badges else full)
