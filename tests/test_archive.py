@@ -31,10 +31,13 @@ def sql(db: Path, query: str, *params: object) -> list[tuple[object, ...]]:
         return conn.execute(query, params).fetchall()
 
 
+FULL_PAGES = [p for p in GOLDEN_PAGES if not p.stem.startswith("naj-libya-")] + [CLASSIC]
+
+
 @pytest.fixture
 def full(nai: Nai) -> Nai:
     """An archive holding every golden page (the Libya story once, from its classic markup)."""
-    pages = [p for p in GOLDEN_PAGES if not p.stem.startswith("naj-libya-")] + [CLASSIC]
+    pages = FULL_PAGES
     assert nai("ingest", *map(str, pages)).exit_code == 0
     return nai
 
@@ -410,12 +413,13 @@ def test_export_jsonl_and_csv(full: Nai) -> None:
 
 def test_stats(full: Nai) -> None:
     stats = full.json("stats", "--format", "json")
-    assert stats["articles"] == 5
-    assert stats["first_published"] == "2024-07-30"
-    assert stats["last_published"] == "2026-02-04"
+    n, published = len(FULL_PAGES), sorted(expected(p)["published"][:10] for p in FULL_PAGES)
+    assert stats["articles"] == n
+    assert stats["first_published"] == published[0] == "2024-07-30"
+    assert stats["last_published"] == published[-1]
     assert stats["fill"]["body"] == 1.0
-    assert stats["fill"]["read_count"] == 0.6  # the saved copy and the other site have none
-    assert stats["fill"]["url"] == 0.8
+    assert stats["fill"]["read_count"] == round((n - 2) / n, 3)  # the saved copy and the other site have none
+    assert stats["fill"]["url"] == round((n - 1) / n, 3)  # the saved copy has none
     assert {m["month"]: m["articles"] for m in stats["per_month"]}["2026-02"] == 1
     text = full("stats").stdout
     assert "articles per month" in text and "read_count" in text
@@ -425,10 +429,10 @@ def test_reparse_rebuilds_records_from_raw_pages(full: Nai) -> None:
     sql(full.db, "UPDATE articles SET body = 'damaged', section = NULL WHERE url = ?", LIBYA_URL)
     result = full("reparse")
     assert result.exit_code == 0
-    assert result.stdout == "reparsed 5 articles: 1 changed, 0 failed\n"
+    assert result.stdout == f"reparsed {len(FULL_PAGES)} articles: 1 changed, 0 failed\n"
     record = full.json("show", LIBYA_URL, "--format", "json")
     assert {k: v for k, v in record.items() if k != "id"} == expected(CLASSIC)
-    assert full("reparse").stdout == "reparsed 5 articles: 0 changed, 0 failed\n"
+    assert full("reparse").stdout == f"reparsed {len(FULL_PAGES)} articles: 0 changed, 0 failed\n"
     earlier = sql(  # the state the reparse replaced is kept, with why
         full.db,
         "SELECT v.body, reason FROM versions v JOIN articles a ON a.id = v.article_id WHERE a.url = ? ORDER BY version",
@@ -593,7 +597,7 @@ def test_a_damaged_raw_page_is_reported_not_reparsed(full: Nai, where: float) ->
     sql(full.db, "UPDATE raw_pages SET content = ? WHERE id = ?", damaged, raw_id)
     result = full("reparse")
     assert result.exit_code == 1
-    assert result.stdout == "reparsed 5 articles: 0 changed, 1 failed\n"
+    assert result.stdout == f"reparsed {len(FULL_PAGES)} articles: 0 changed, 1 failed\n"
     assert result.stderr.startswith(f"nai: article {libya_id}: its raw page is damaged")
     assert result.stderr.count("\n") == 1
     assert {k: v for k, v in full.json("show", LIBYA_URL, "--format", "json").items() if k != "id"} == expected(CLASSIC)

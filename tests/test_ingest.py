@@ -97,16 +97,12 @@ BAD_INPUTS = {
     "binary.html": (os.urandom(2048).replace(b"<", b"x"), "not an HTML page"),
     "report.html": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj", "PDF"),
     "photo.html": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PNG"),
-    "nul.html": (b"<html><body><p>a\x00b</p></body></html>", "NUL"),
+    "nul.html": (b"<html><body><p>a" + b"\x00" * 4096 + b"b</p></body></html>", "binary data"),
     "truncated.html": (CLASSIC.read_bytes()[:9000], "truncated"),
     "bomb.html.gz": (gzip.compress(b"<p>" + b"a" * (20 * 1024 * 1024)), "inflates past"),
     "corrupt.html.gz": (b"\x1f\x8b\x08\x00garbage", "gzip"),
     "notes.html": (b"just some text, no markup at all", "no markup"),
-    # libxml2 keeps 256 levels of nesting (no huge_tree): what is left has no headline
-    "deep.html": (
-        b"<html><body>" + b"<div>" * 100_000 + b"x" + b"</div>" * 100_000 + b"</body></html>",
-        "no headline found",
-    ),
+    "deep.html": (b"<html><body>" + b"<div>" * 100_000 + b"x" + b"</div>" * 100_000 + b"</body></html>", "nested too"),
 }
 
 

@@ -17,11 +17,21 @@ MAX_CLASS_LINES = 400
 TERMINAL = ("nai.cli", "nai.output", "click")
 NETWORK = ("nai.fetch", "nai.scrape", "urllib.request", "http.client")
 STORE = ("nai.store", "sqlite3", "sqlite_utils")
-PARSER = ("nai.parse", "nai.page", "nai.sites", "nai.discover", "lxml", "trafilatura", "charset_normalizer")
+PARSER = (
+    "nai.parse",
+    "nai.page",
+    "nai.decoding",
+    "nai.sites",
+    "nai.discover",
+    "lxml",
+    "trafilatura",
+    "charset_normalizer",
+)
 JOBS = ("nai.ingest", "nai.scrape", "nai.lock")
 FORBIDDEN = {
     # the parser and the site rules know no store, network or terminal
     "nai.page": (*STORE, *NETWORK, *TERMINAL, *JOBS),
+    "nai.decoding": (*STORE, *NETWORK, *TERMINAL, *JOBS, "nai.page", "nai.parse", "nai.sites", "lxml"),
     "nai.parse": (*STORE, *NETWORK, *TERMINAL, *JOBS),
     "nai.sites": (*STORE, *NETWORK, *TERMINAL, *JOBS, "nai.parse"),
     "nai.discover": (*STORE, *NETWORK, *TERMINAL, *JOBS),

@@ -112,22 +112,27 @@ def test_other_site_gets_generic_extraction_and_null_site_fields() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "clean"),
+    ("text", "known", "clean"),
     [
-        ("Southern Libya Boils Over Near NigerF", "Southern Libya Boils Over Near Niger"),
-        ("Ghannouchi’s Prison Term by 20 YearsF", "Ghannouchi’s Prison Term by 20 Years"),
-        ("Cyclone Harry - The North Africa Journal", "Cyclone Harry"),
-        ("Cyclone Harry | The North Africa Journal", "Cyclone Harry"),
-        ("Egypt Signs With the IMF", "Egypt Signs With the IMF"),  # an acronym keeps its F
-        ("  Tunisia’s   UGTT\n Strikes ", "Tunisia’s UGTT Strikes"),
+        ("Cyclone Harry - The North Africa Journal", None, "Cyclone Harry"),
+        ("Cyclone Harry | The North Africa Journal", None, "Cyclone Harry"),
+        ("  Tunisia’s   UGTT\n Strikes ", None, "Tunisia’s UGTT Strikes"),
+        # the metadata's title shows a glued badge glyph for what it is
+        (
+            "Southern Libya Boils Over Near NigerF",
+            "Southern Libya Boils Over Near Niger",
+            "Southern Libya Boils Over Near Niger",
+        ),
+        ("Egypt Signs With the IMFF", "Egypt Signs With the IMF", "Egypt Signs With the IMF"),
+        # without evidence no letter goes: a title may end in F (titles.py reads the URL for more)
+        ("Egypt Signs With the IMF", None, "Egypt Signs With the IMF"),
+        ("Algeria Drawn in Group F", None, "Algeria Drawn in Group F"),
+        ("Algeria Drawn in Group F", "Algeria Drawn in Group F", "Algeria Drawn in Group F"),
+        ("Southern Libya Boils Over Near NigerF", None, "Southern Libya Boils Over Near NigerF"),
     ],
 )
-def test_clean_headline(text: str, clean: str) -> None:
-    assert clean_headline(text) == clean
-
-
-def test_acronym_with_a_badge_uses_the_metadata_title() -> None:
-    assert clean_headline("Egypt Signs With the IMFF", known="Egypt Signs With the IMF") == "Egypt Signs With the IMF"
+def test_clean_headline(text: str, known: str | None, clean: str) -> None:
+    assert clean_headline(text, known=known) == clean
 
 
 # ---- dates ---------------------------------------------------------------------------------
@@ -223,13 +228,13 @@ def test_refusals_are_parse_errors_with_a_reason(data: bytes, reason: str) -> No
         parse_article(data)
 
 
-def test_utf8_page_with_a_stray_byte_stays_utf8() -> None:
+def test_utf8_page_with_a_stray_byte_stays_utf8_and_the_byte_is_windows_1252() -> None:
     arabic = FIXTURES / "naj-quote-list-arabic.html"
     data = arabic.read_bytes().replace(b"general strike", b"general caf\xe9 strike")
     assert b"caf\xe9" in data
     article = parse_article(data)
     assert "الاتحاد العام التونسي للشغل" in article.body
-    assert "caf\ufffd" in article.body
+    assert "general café strike" in article.body  # not "caf\ufffd": E9 is é in windows-1252
 
 
 # ---- markup the site may change to ------------------------------------------------------------

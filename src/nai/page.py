@@ -5,17 +5,16 @@ Pure (no I/O). Site rules (nai.sites) and the generic path (nai.parse) read from
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, AnyStr, TypeAlias, TypeVar
+from typing import Any, AnyStr, Generic, NamedTuple, TypeAlias, TypeVar
 
-import charset_normalizer
 from lxml import etree
 
-from .errors import ParseError, TruncatedPage
+from .decoding import WIDE_BOMS, bomless_wide, decode, sniff_binary, without_nul_bytes, without_nul_chars
+from .errors import ParseError
 from .urls import absolute_url, quoted
 
 # lxml's plain HTML parser: the same libxml2 parser as lxml.html, without the per-element class
@@ -23,37 +22,11 @@ from .urls import absolute_url, quoted
 Element: TypeAlias = Any
 T = TypeVar("T")
 
-BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: its BOM starts the same way
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# <meta charset="windows-1252">, <meta http-equiv="Content-Type" content="text/html; charset=...">
-META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.I)
-CHARSET_WINDOW = 64 * 1024
-# A well-formed UTF-8 multi-byte character: "’" is E2 80 99.
-UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-# WHATWG: a page that says latin-1 or ascii means windows-1252.
-CHARSET_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252", "latin-1": "cp1252"}
-# Magic numbers of things that are not HTML: PDF, PNG, JPEG, GIF, ZIP, gzip, WebP/RIFF, SQLite.
-BINARY_MAGIC = {
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"PK\x03\x04": "a ZIP archive",
-    b"\x1f\x8b": "gzip data",
-    b"RIFF": "a RIFF (WebP/AVI) file",
-    b"SQLite format 3": "an SQLite database",
-}
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 CLOSING_HTML = re.compile(r"</(html|body)\s*>", re.I)
 CLOSING_HTML_BYTES = re.compile(rb"</(html|body)\s*>", re.I)
 MARKUP = re.compile(r"<(html|body|p|div)\b", re.I)  # in the first 64 KB, when no "<" is in the first 4 KB
 MARKUP_BYTES = re.compile(rb"<(html|body|p|div)\b", re.I)
-WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)  # UTF-32 LE's starts as UTF-16 LE's
 # Elements whose text is never article text. JSON-LD is read before they go.
 UNWANTED_TAGS = ("script", "style", "noscript", "template", "svg", "math", "head")
 ARTICLE_TYPES = {
@@ -76,6 +49,38 @@ CROWDED_TAG = re.compile(r"<[a-zA-Z](?:[^<>=]*=){" + str(MAX_TAG_ATTRIBUTES) + "
 NOT_TAG_MARKS = bytes(b for b in range(256) if b not in b"<>=")  # deleted, they leave "<=>" skeletons
 ATTRIBUTES_RUN = b"=" * MAX_TAG_ATTRIBUTES
 COUNT_ELEMENTS = etree.XPath("count(//*)")
+#: libxml2 stops at this depth and drops the rest of the page without a word: a page nested as
+#: deep is refused, never stored without its end.
+MAX_DEPTH = 255
+END_TAG = "nai-end-of-input"  # the mark after the last byte of a page that lacks its closing tags
+# ---- what is hidden from readers (see drop_hidden)
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+SCREEN_READER_CLASSES = frozenset(
+    {
+        "sr-only", "screen-reader-text", "screen-reader-only", "visually-hidden", "visuallyhidden",
+        "element-invisible", "assistive-text", "show-for-sr",
+    }
+)  # fmt: skip
+# Icon fonts: their glyphs are characters (a private-use code point, a ligature's name) in an <i> or <span>
+ICON_CLASSES = frozenset(
+    {
+        "fa", "fas", "far", "fal", "fad", "fab", "fat", "fa-solid", "fa-regular", "fa-light", "fa-thin",
+        "fa-duotone", "fa-brands", "dashicons", "genericon", "genericons", "glyphicon", "bi", "material-icons",
+        "material-icons-outlined", "material-icons-round", "material-icons-sharp", "material-symbols-outlined",
+        "material-symbols-rounded", "material-symbols-sharp",
+    }
+)  # fmt: skip
+ICON_I_CLASSES = ICON_CLASSES | {"icon", "icons"}  # on an <i>, which holds nothing else
+ICON_PREFIXES = ("fa-", "dashicons-", "genericon-", "glyphicon-", "icon-", "bi-", "td-icon-")  # on an <i>
+# The candidates _is_hidden confirms, under the elements `roots`: attribute steps, then a few contains()
+_LOWER = "translate(., 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+HIDDEN_CANDIDATES = etree.XPath(
+    "$roots/descendant::*/@aria-hidden/.. | $roots/descendant::*/@hidden/.. | $roots/descendant::i[@class]"
+    f" | $roots/descendant::*/@style[contains({_LOWER}, 'none') or contains({_LOWER}, 'hidden')]/.."
+    " | $roots/descendant::*/@class[contains(., 'sr-only') or contains(., 'screen-reader') or contains(., 'visually')"
+    " or contains(., 'element-invisible') or contains(., 'assistive-text') or contains(., 'show-for-sr')"
+    " or contains(., 'material-')]/.."
+)
 _OPTIONS = {"remove_comments": True, "remove_pis": True, "no_network": True, "default_doctype": False}
 _PARSER = etree.HTMLParser(**_OPTIONS, collect_ids=False)  # ids are never looked up: no table of them
 _UTF8_PARSER = etree.HTMLParser(**_OPTIONS, collect_ids=False, encoding="utf-8")
@@ -109,63 +114,6 @@ def first(candidates: Iterable[object], convert: Callable[[str], T | None]) -> T
     return None
 
 
-def decode(data: bytes) -> str:
-    """Bytes to text: a BOM wins, then UTF-8, then the declared charset, then detection.
-
-    A page of valid UTF-8 multi-byte characters with a few stray bytes is still UTF-8 (the stray
-    bytes become U+FFFD); a page with no multi-byte UTF-8 at all is a single-byte encoding.
-    """
-    for bom, encoding in BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace").lstrip("\ufeff")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    declared = _declared_charset(data[:CHARSET_WINDOW])
-    if _mostly_utf8(data) or (declared == "utf-8" and not _single_byte_text(data)):
-        return data.decode("utf-8", errors="replace")
-    if declared and declared not in ("utf-8", "utf-16-le", "utf-16-be", "utf-16"):
-        try:
-            return data.decode(declared)
-        except UnicodeDecodeError:
-            pass
-    best = charset_normalizer.from_bytes(data[: 256 * 1024]).best()
-    encoding = best.encoding if best is not None else "cp1252"
-    return data.decode(encoding, errors="replace")
-
-
-def _mostly_utf8(data: bytes) -> bool:
-    multibyte = len(UTF8_MULTIBYTE.findall(data))
-    errors = data.decode("utf-8", errors="replace").count("\ufffd")
-    return multibyte > 0 and errors * 10 <= multibyte
-
-
-def _single_byte_text(data: bytes) -> bool:
-    """Non-ASCII bytes and no UTF-8 sequence among them: cp1252 or latin-1 text."""
-    return not UTF8_MULTIBYTE.search(data)
-
-
-def _declared_charset(head: bytes) -> str | None:
-    match = META_CHARSET.search(head)
-    if not match:
-        return None
-    try:
-        name = codecs.lookup(match.group(1).decode("ascii")).name
-    except (LookupError, UnicodeDecodeError):
-        return None
-    return CHARSET_ALIASES.get(name, name)
-
-
-def sniff_binary(data: bytes) -> str | None:
-    """What the bytes are when they are plainly not an HTML page, else None."""
-    head = data[:16].lstrip()
-    for magic, what in BINARY_MAGIC.items():
-        if head.startswith(magic):
-            return what
-    return None
-
-
 @dataclass
 class Page:
     """A parsed page. `url` is the address the caller knows it by (fetched from, or --url)."""
@@ -178,6 +126,12 @@ class Page:
     links: dict[str, str] = field(default_factory=dict)
     body_classes: frozenset[str] = frozenset()
     title: str = ""
+    #: Where a page that lacks its closing tags (</body>, </html>) ends: the innermost element still
+    #: open after its last byte (it and its ancestors are open); None for a page that ends.
+    cut_in: Element | None = None
+    #: The elements the article was read from, in the order it runs, its end last (content, related
+    #: block, author box), set by the rules that extract it: a page cut short must hold them whole.
+    parts: tuple[Element | None, ...] = ()
     _texts: list[tuple[str, Element]] | None = field(default=None, repr=False)
     cache: dict[Hashable, Any] = field(default_factory=dict, repr=False)  # what site rules compute once a page
     notes: list[str] = field(default_factory=list, repr=False)  # what parsing dropped: malformed URLs
@@ -204,6 +158,20 @@ class Page:
         except ValueError as exc:
             self.notes.append(f"dropped a malformed URL ({exc}): {quoted(href or '')}")
             return None
+
+    def holds_whole(self) -> bool:
+        """Whether the page holds its article whole. A page that ends does. One cut short (no
+        </body></html>) does when the cut falls after the article's end: the last of its `parts`
+        present (the author box, say) is closed, and any part still open where the bytes end holds
+        it (a content element that also holds the author box, missing only its closing tag)."""
+        if self.cut_in is None:
+            return True
+        parts = [part for part in self.parts if part is not None]
+        still_open = [self.cut_in, *self.cut_in.iterancestors()]
+        if not parts or any(parts[-1] is e for e in still_open):
+            return False
+        around_end = list(parts[-1].iterancestors())
+        return all(any(part is a for a in around_end) for part in parts if any(part is e for e in still_open))
 
     def iter_text(self, root: Element | None = None) -> Iterator[tuple[str, Element]] | list[tuple[str, Element]]:
         """Every non-blank text node under root (default: the whole page, listed once), with its element."""
@@ -236,75 +204,157 @@ def load_page(data: bytes | str, *, url: str | None = None) -> Page:
 
     Pages in UTF-8 (most) go to libxml2 as bytes, which it reads a tenth faster than a str,
     after the checks below run on the bytes; other pages are decoded here (BOM, declared
-    charset, detection) and parsed as text."""
+    charset, detection) and parsed as text. NUL bytes (a broken export) are dropped, as a browser
+    drops them; bytes that are mostly NUL and control bytes are refused as binary."""
     if isinstance(data, bytes):
         if not data or data.isspace():
             raise ParseError("empty page")
         what = sniff_binary(data)
         if what:
             raise ParseError(f"not an HTML page: this is {what}")
-        if not data.startswith(WIDE_BOMS):
+        wide = "" if data.startswith(WIDE_BOMS) else bomless_wide(data)
+        if wide is None:
+            data = without_nul_bytes(data)
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
-                pass
+                text = decode(data)
             else:
-                tree = _parse_utf8(data)
-                if tree is not None:
-                    return _page(tree, text.lstrip("\ufeff"), url)
-        text = decode(data)
+                parsed = _parse_utf8(data)
+                if parsed is not None:
+                    return _page(*parsed, text.lstrip("\ufeff"), url)
+        else:
+            text = data.decode(wide, errors="replace") if wide else decode(data)
     else:
         text = data
+    text = without_nul_chars(text)
     if not text or text.isspace():
         raise ParseError("empty page")
-    _check_markup(text, ("\x00", "<"), MARKUP, CLOSING_HTML, 1)
+    ended = _check_markup(text, "<", MARKUP, CLOSING_HTML, 1)
     if CROWDED_TAG.search(text):
         raise ParseError(f"a tag with more than {MAX_TAG_ATTRIBUTES} attributes (hostile markup?)")
-    try:
-        tree = etree.fromstring(XML_DECLARATION.sub("", text, count=1), parser=_PARSER)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise ParseError(f"unparsable HTML: {exc}") from None
-    return _page(tree, text, url)
+    source = XML_DECLARATION.sub("", text, count=1)
+    return _page(_parse(source if ended else _end_marked(source, TEXT_MARKS), _PARSER), ended, text, url)
 
 
-def _parse_utf8(data: bytes) -> Element | None:
-    """The tree of a page whose bytes are valid UTF-8; None when a tag may be crowded (the exact
-    check needs the text)."""
-    _check_markup(data, (b"\x00", b"<"), MARKUP_BYTES, CLOSING_HTML_BYTES, 4)  # 4 bytes a character at most
+def _parse_utf8(data: bytes) -> tuple[Element, bool] | None:
+    """The tree of a page whose bytes are valid UTF-8, and whether the page ends (</body>, </html>);
+    None when a tag may be crowded (the exact check needs the text)."""
+    ended = _check_markup(data, b"<", MARKUP_BYTES, CLOSING_HTML_BYTES, 4)  # 4 bytes a character at most
     if ATTRIBUTES_RUN in data.translate(None, NOT_TAG_MARKS):  # a condition a crowded tag needs
         return None
+    return _parse(data if ended else _end_marked(data, BYTE_MARKS), _UTF8_PARSER), ended
+
+
+def _parse(source: str | bytes, parser: Any) -> Element:
     try:
-        return etree.fromstring(data, parser=_UTF8_PARSER)
+        return etree.fromstring(source, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ParseError(f"unparsable HTML: {exc}") from None
 
 
-def _check_markup(
-    text: AnyStr, marks: tuple[AnyStr, AnyStr], markup: re.Pattern[AnyStr], closing: re.Pattern[AnyStr], unit: int
-) -> None:
-    """What makes a text no HTML page: NUL characters, no markup, no end. `marks`: NUL and "<";
+def _check_markup(text: AnyStr, lt: AnyStr, markup: re.Pattern[AnyStr], closing: re.Pattern[AnyStr], unit: int) -> bool:
+    """Refuses a text with no markup; tells whether it ends (</body> or </html> near its end).
     `unit`: the most bytes a character takes (the windows below are in characters)."""
-    nul, lt = marks
-    if nul in text:
-        raise ParseError("not an HTML page: it contains NUL bytes (binary data?)")
     if lt not in text[: 4096 * unit] and not markup.search(text[: 65536 * unit]):
         raise ParseError("not an HTML page: no markup found")
-    if not closing.search(text[-8192 * unit :]):
-        raise TruncatedPage("truncated HTML: the page ends before </body></html>")
+    return bool(closing.search(text[-8192 * unit :]))
 
 
-def _page(tree: Element | None, text: str, url: str | None) -> Page:
+class _Marks(NamedTuple, Generic[AnyStr]):
+    lt: AnyStr
+    gt: AnyStr
+    comment: AnyStr
+    comment_end: AnyStr
+    tag: re.Pattern[AnyStr]
+    end: AnyStr
+
+
+TEXT_MARKS = _Marks("<", ">", "<!--", "-->", re.compile(r"<[a-zA-Z/!?]"), f"<{END_TAG}>")
+BYTE_MARKS = _Marks(b"<", b">", b"<!--", b"-->", re.compile(rb"<[a-zA-Z/!?]"), f"<{END_TAG}>".encode())
+
+
+def _end_marked(source: AnyStr, marks: _Marks[AnyStr]) -> AnyStr:
+    """A page that lacks its closing tags, with a mark after its last byte: libxml2 puts the mark in
+    the element the page's bytes end in (see _take_end_mark). A tag or comment cut in two goes first."""
+    comment = source.rfind(marks.comment)
+    if comment >= 0 and source.find(marks.comment_end, comment + 4) < 0:
+        source = source[:comment]
+    lt = source.rfind(marks.lt)
+    if lt >= 0 and source.find(marks.gt, lt) < 0 and marks.tag.match(source, lt):
+        source = source[:lt]
+    return source + marks.end
+
+
+def _page(tree: Element | None, ended: bool, text: str, url: str | None) -> Page:
     if tree is None:
         raise ParseError("unparsable HTML: no document")
+    last, depth = tree, 0
+    while len(last):  # the last element in document order: where libxml2 stopped
+        last, depth = last[-1], depth + 1
+    if depth >= MAX_DEPTH:
+        raise ParseError(
+            f"markup nested too deeply: {depth + 1} levels, the HTML parser's limit (it drops the rest of the page)"
+        )
     elements = int(COUNT_ELEMENTS(tree))
     if elements > MAX_ELEMENTS:
         raise ParseError(f"too many elements ({elements:,}; the limit is {MAX_ELEMENTS:,})")
-    page = Page(tree=tree, text=text, url=url)
+    page = Page(tree=tree, text=text, url=url, cut_in=None if ended else _take_end_mark(last))
     _read_head(page)
     for br in tree.iter("br"):  # a line break separates words: "Tripoli<br>Benghazi"
         br.tail = "\n" + (br.tail or "")
     etree.strip_elements(tree, *UNWANTED_TAGS, with_tail=False)
     return page
+
+
+def _take_end_mark(last: Element) -> Element:
+    """The element the page's bytes end in: the end mark's parent (the mark removed), or else the last
+    element (a script or textarea whose raw text took the mark in)."""
+    if last.tag == END_TAG:
+        parent: Element = last.getparent()
+        parent.remove(last)
+        return parent
+    return last
+
+
+def drop_hidden(*roots: Element | None) -> None:
+    """Removes what is hidden from readers under each root, the text after it kept: aria-hidden, the
+    hidden attribute, display:none and visibility:hidden, screen-reader-only classes, icon-font
+    glyphs (svg went at parsing). Site rules call it on the parts they read text from (the title,
+    the content, the related block, the author box) before they read it: a fraction of the page,
+    where one search of the whole tree costs a fifth of parsing it. What holds those parts is never
+    searched: a page saved with a dialog open (the page behind it aria-hidden) or hidden until its
+    scripts run is still read."""
+    found = [root for root in roots if root is not None]
+    for element in HIDDEN_CANDIDATES(found[0], roots=found) if found else ():
+        parent = element.getparent()
+        if parent is None or not _is_hidden(element):
+            continue
+        if element.tail:
+            previous = element.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        parent.remove(element)
+
+
+def _is_hidden(element: Element) -> bool:
+    classes = set((element.get("class") or "").lower().split())
+    if not classes.isdisjoint(SCREEN_READER_CLASSES):
+        return True
+    if element.tag == "i" and (
+        not classes.isdisjoint(ICON_I_CLASSES) or any(c.startswith(ICON_PREFIXES) for c in classes)
+    ):
+        return True
+    if element.tag == "span" and not classes.isdisjoint(ICON_CLASSES):
+        return True
+    hidden = element.get("hidden")  # hidden="until-found": a collapsed section, found by find in page
+    return (
+        (element.get("aria-hidden") or "").strip().lower() == "true"
+        or (hidden is not None and hidden.strip().lower() != "until-found")
+        or bool(HIDDEN_STYLE.search(element.get("style") or ""))
+    )
 
 
 def _read_head(page: Page) -> None:

@@ -15,10 +15,11 @@ from contextlib import contextmanager
 
 from . import dates
 from .defaults import PAGE_SECONDS
-from .errors import ParseError
+from .errors import ParseError, TruncatedPage
 from .model import Article, Author
 from .page import Page, clean_text, first, ld_name, load_page
 from .sites import rules_for
+from .sites.wordpress import find_content
 from .urls import host_of
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "p
 LISTING_MIN_TEASERS = 4
 ARTICLE_CLASSES = re.compile(r"^(single|single-post|single-format-\w+|postid-\d+)$")
 GENERIC_TITLE_SUFFIX = re.compile(r"\s+[-–—|·»]\s+[^-–—|·»]{2,60}$")
+TRUNCATED = "truncated HTML: the page ends before its article does (no </body></html>)"
 
 
 def parse_article(html: bytes | str, *, url: str | None = None) -> Article:
@@ -41,14 +43,23 @@ def parse_article(html: bytes | str, *, url: str | None = None) -> Article:
     Raises ParseError for anything that is not an article page.
     """
     page = load_page(html, url=url)
-    _check_is_article(page)
+    try:
+        _check_is_article(page)
+        site = rules_for(page)
+        article = site.extract(page) if site is not None else extract_generic(page)
+        if not article.headline:
+            raise ParseError("no headline found: not an article page?")
+        if not article.body:
+            raise ParseError("no article text found: not an article page?")
+    except TruncatedPage:
+        raise
+    except ParseError as exc:
+        if page.cut_in is not None:  # what is missing may be past the cut: fetch it again
+            raise TruncatedPage(f"{TRUNCATED}; {exc}") from None
+        raise
+    if not page.holds_whole():
+        raise TruncatedPage(TRUNCATED)
     canonical = extract_url(page)
-    site = rules_for(page)
-    article = site.extract(page) if site is not None else extract_generic(page)
-    if not article.headline:
-        raise ParseError("no headline found: not an article page?")
-    if not article.body:
-        raise ParseError("no article text found: not an article page?")
     host = host_of(canonical) or (site.NAME if site is not None else None)
     return dataclasses.replace(article, url=canonical, site=host, notes=tuple(dict.fromkeys(page.notes)))
 
@@ -85,6 +96,9 @@ def _types(obj: dict[str, object]) -> list[str]:
 def extract_generic(page: Page) -> Article:
     """Any site: standard metadata first, trafilatura for the text and what metadata lacks."""
     import trafilatura  # imported here: this site's pages never need it, and it is slow to load
+
+    if page.cut_in is not None:  # the element trafilatura reads the text from, as near as the page tells
+        page.parts = (find_content(page, ()),)
 
     for name in ("trafilatura", "htmldate", "courlan", "justext"):
         logging.getLogger(name).setLevel(max(logging.getLogger(name).level, logging.ERROR))

@@ -15,9 +15,10 @@ import re
 
 from .. import dates
 from ..model import Article, Author, Related
-from ..page import Element, Page, clean_text, first, ld_name, text_of
+from ..page import Element, Page, clean_text, drop_hidden, first, ld_name, text_of
 from ..urls import host_of, unwrap_archive
 from . import wordpress as wp
+from .titles import heading_text, without_glued_badge
 from .wordpress import Label, LabelSet, LineRule
 
 NAME = "north-africa.com"
@@ -46,7 +47,8 @@ WRITTEN_BY = WRITTEN_BY_LABEL.lead  # "Written by: " opening a text
 LABELS = LabelSet((POSTED_ON, READ_LABEL, RELATED_LABEL, WRITTEN_BY_LABEL))
 # "Maghreb Edition", "Sahel Edition": the edition label above the headline
 EDITION = re.compile(r"^[A-Z][\w&' -]{1,40}\sEdition$")
-# The badge glyph rendered beside titles: an element holding a lone "F"
+# The badge glyph rendered beside titles: an element holding a lone "F" (aria-hidden or not), or an "F"
+# glued to the title's text
 BADGE_TEXT = "F"
 # "The North Africa Journal's WhatsApp Group", "Join our WhatsApp channel"
 WHATSAPP = re.compile(r"whatsapp", re.I)
@@ -114,15 +116,12 @@ def find_author_box(page: Page) -> Element | None:
 
 
 def clean_headline(text: str | None, *, known: str | None = None) -> str:
-    """A title without the site-name suffix and without the trailing badge glyph "F"."""
+    """A title without the site-name suffix, and without a badge glyph "F" glued to it when `known`
+    (the title in the page's metadata) shows it is no part of it: "…the IMFF" -> "…the IMF". A title
+    is never cut by its letters: "…Drawn in Group F" keeps its F (see titles.py for the evidence)."""
     text = TITLE_SUFFIX.sub("", clean_text(text))
-    if text.endswith(BADGE_TEXT) and len(text) > 1:
-        bare = text[:-1].rstrip()
-        if known is not None and known in (text, bare):
-            return known  # the metadata title settles it: "…the IMFF" -> "…the IMF"
-        # "…Near NigerF" -> "…Near Niger"; "…Talks with IMF" keeps its F (an acronym)
-        if not text[-2].isupper():
-            return bare
+    if known and text.endswith(BADGE_TEXT) and text[: -len(BADGE_TEXT)].rstrip() == known:
+        return known
     return text
 
 
@@ -145,7 +144,7 @@ def find_headline_element(page: Page, known: str | None) -> Element | None:
     if known:
         prefix = known[:30].lower()
         for h in h1s:
-            if clean_headline(wp.heading_text(h, BADGE_TEXT), known=known).lower().startswith(prefix):
+            if clean_headline(heading_text(h, BADGE_TEXT), known=known).lower().startswith(prefix):
                 return h
     for h in h1s:
         text = clean_text(text_of(h))
@@ -154,14 +153,17 @@ def find_headline_element(page: Page, known: str | None) -> Element | None:
     return None
 
 
-def extract_headline(page: Page) -> tuple[str | None, bool]:
-    """The headline, and whether the page glues the badge "F" to titles as text ("…NigerF")."""
-    known = extract_meta_headline(page)
-    element = find_headline_element(page, known)
+def extract_headline(page: Page, known: str | None, element: Element | None) -> tuple[str | None, bool]:
+    """The headline from the visible title `element` (or the metadata's, `known`), and whether the
+    page glues the badge "F" to titles as text ("…NigerF"): the metadata or the URL's slug shows it."""
     if element is None:
         return known, False
-    visible = TITLE_SUFFIX.sub("", wp.heading_text(element, BADGE_TEXT))
-    headline = clean_headline(visible, known=known) or known
+    visible = TITLE_SUFFIX.sub("", heading_text(element, BADGE_TEXT))
+    cleaned = clean_headline(visible, known=known)
+    if cleaned == visible:
+        url = first((page.links.get("canonical"), page.meta.get("og:url"), page.url), page.absolute)
+        cleaned = without_glued_badge(visible, BADGE_TEXT, url=unwrap_archive(url) if url else None, glued=False)
+    headline = cleaned or known
     return headline, bool(headline and visible == headline + BADGE_TEXT)
 
 
@@ -303,7 +305,12 @@ def extract(page: Page) -> Article:
     author_box = find_author_box(page)
     regions = (label, *related_blocks, author_box)
     content = wp.find_content(page, regions)
-    headline, glued_badge = extract_headline(page)
+    container = label.getparent() if related_blocks and label is not None else None
+    page.parts = (content, label, *related_blocks, container, author_box)  # the article's end last
+    known = extract_meta_headline(page)
+    heading = find_headline_element(page, known)
+    drop_hidden(heading, content, *related_blocks, author_box)  # what readers never see enters no text
+    headline, glued_badge = extract_headline(page, known, heading)
     return Article(
         headline=headline or "",
         body=wp.extract_body(content, regions, NOT_ARTICLE_LINES),

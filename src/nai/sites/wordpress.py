@@ -18,6 +18,7 @@ from .. import dates
 from ..model import Related
 from ..page import Element, Page, clean_text, text_of
 from ..urls import unwrap_archive, url_key
+from .titles import heading_text, text_without, without_glued_badge
 
 # ---- the vocabularies -----------------------------------------------------------------
 
@@ -199,16 +200,6 @@ def inside(element: Element, regions: tuple[Element | None, ...]) -> bool:
 def words(element: Element) -> str:
     """Visible text with a space between elements, for reading labels and their values."""
     return clean_text(" ".join(element.itertext()))
-
-
-def heading_text(element: Element, badge: str) -> str:
-    """A heading's text without badge elements (a child holding only the badge glyph)."""
-    parts: list[str] = [element.text or ""]
-    for child in element:
-        if isinstance(child.tag, str) and clean_text(text_of(child)) != badge:
-            parts.append(text_of(child))
-        parts.append(child.tail or "")
-    return clean_text("".join(parts))
 
 
 # ---- labels ---------------------------------------------------------------------------
@@ -499,7 +490,7 @@ def related_stories(
     page: Page, blocks: list[Element], *, clean: Callable[[str], str], badge: str, glued: bool
 ) -> list[Related]:
     """Stories in page order, each once (by URL identity): a headline from its best link, `clean`ed and
-    without the `badge` glyph (also when the page has it `glued` to titles as text); a summary from its excerpt."""
+    without the `badge` glyph (glued to it as text: see titles.without_glued_badge); a summary from its excerpt."""
     stories: dict[str, dict[str, Any]] = {}
     current: str | None = None
     events = (event for block in blocks for event in walk_related(block, clean, badge))
@@ -517,9 +508,9 @@ def related_stories(
             stories[current]["texts"].append(value)
     related = []
     for story in stories.values():
-        headline = max(story["headlines"], key=len, default="")
-        if glued and badge and headline.endswith(badge):
-            headline = headline[: -len(badge)].rstrip()
+        headline = without_glued_badge(
+            max(story["headlines"], key=len, default=""), badge, url=story["url"], glued=glued
+        )
         if not headline:
             continue
         texts = [t for t in story["texts"] if len(t) >= 40 and not dates.to_iso(t)]
@@ -540,7 +531,7 @@ def walk_related(element: Element, clean: Callable[[str], str], badge: str) -> I
         return
     links = element.findall(".//a")
     if element.tag in ("p", "div", "span", "li") and all(_is_more_link(a) for a in links):
-        text = clean_text(_text_without(element, links))  # an excerpt, perhaps ending in "Read more »"
+        text = clean_text(text_without(element, links))  # an excerpt, perhaps ending in "Read more »"
         if text:
             yield "text", text, ""
         return
@@ -554,15 +545,6 @@ def walk_related(element: Element, clean: Callable[[str], str], badge: str) -> I
 
 def _is_more_link(a: Element) -> bool:
     return bool(NON_HEADLINE.match(clean_text(text_of(a)))) or "more" in (a.get("class") or "")
-
-
-def _text_without(element: Element, skip: list[Element]) -> str:
-    parts = [element.text or ""]
-    for child in element:
-        if child not in skip and isinstance(child.tag, str):
-            parts.append(_text_without(child, skip))
-        parts.append(child.tail or "")
-    return "".join(parts)
 
 
 # ---- the author box -------------------------------------------------------------------
