@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from mocksite import MockSite
 from nai.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,3 +75,19 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def nai(db_path: Path) -> Nai:
     return Nai(db_path)
+
+
+def sql(db: Path, query: str, *params: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+@pytest.fixture
+def site() -> Iterator[MockSite]:
+    with MockSite() as mock:
+        yield mock
+
+
+def scrape(nai: Nai, site: MockSite, *args: str) -> tuple[int, str]:
+    result = nai("scrape", "--site", site.url, "--delay", "0", "--retries", "1", *args)
+    return result.exit_code, result.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, Nai, expected
+from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, Nai, expected, sql
 from mocksite import article_page
 from nai.model import Article
 from nai.store import Archive
@@ -24,11 +24,6 @@ CLASSIC = FIXTURES / "naj-libya-classic.html"
 ARABIC = FIXTURES / "naj-quote-list-arabic.html"
 SAVED = FIXTURES / "naj-saved-copy-cp1252.html"
 GHANNOUCHI_URL = "https://north-africa.com/tunisia-appeals-court-extends-rached-ghannouchis-prison-term-by-20-years/"
-
-
-def sql(db: Path, query: str, *params: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(query, params).fetchall()
 
 
 FULL_PAGES = [p for p in GOLDEN_PAGES if not p.stem.startswith("naj-libya-")] + [CLASSIC]

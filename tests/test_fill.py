@@ -10,15 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from conftest import Nai
+from conftest import Nai, scrape, sql
 from mocksite import MockSite, SiteSpec, build_site, new_theme, switch_theme
 from nai import output
 from nai.model import Article, Author, Related
@@ -26,22 +24,6 @@ from nai.store import Archive, fill
 from nai.store.fill import FieldFill, Sample
 
 HINT = "the layout may have changed; raw pages are kept: run nai reparse after upgrading nai"
-
-
-@pytest.fixture
-def site() -> Iterator[MockSite]:
-    with MockSite() as mock:
-        yield mock
-
-
-def scrape(nai: Nai, site: MockSite, *args: str) -> tuple[int, str]:
-    result = nai("scrape", "--site", site.url, "--delay", "0", "--retries", "1", *args)
-    return result.exit_code, result.stderr
-
-
-def sql(db: Path, query: str, *params: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(query, params).fetchall()
 
 
 def alarm(field: str, filled: int, pages: int, before: str = "100%") -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, LIBYA_URL, Nai
+from conftest import FIXTURES, LIBYA_URL, Nai, scrape
 from mocksite import TEMPLATE_RELATED, MockSite, Route, SiteSpec, build_site
 
 CLASSIC = FIXTURES / "naj-libya-classic.html"
@@ -260,17 +260,6 @@ def test_an_unexpected_error_in_storing_fails_that_input_alone_and_leaves_nothin
 
 
 # ---- malformed URLs met by a scrape -----------------------------------------------------------
-
-
-@pytest.fixture
-def site() -> Iterator[MockSite]:
-    with MockSite() as mock:
-        yield mock
-
-
-def scrape(nai: Nai, site: MockSite, *args: str) -> tuple[int, str]:
-    result = nai("scrape", "--site", site.url, "--delay", "0", "--retries", "1", *args)
-    return result.exit_code, result.stderr
 
 
 def test_a_malformed_sitemap_loc_is_dropped_and_the_sitemap_is_recorded_as_read(nai: Nai, site: MockSite) -> None:

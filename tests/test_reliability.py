@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, ROOT, Nai, session_members
+from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, ROOT, Nai, session_members, sql
 from mocksite import MockSite, SiteSpec, article_page, build_site
 from nai.parse import parse_article
 
@@ -44,11 +44,6 @@ def run_nai(db: Path, *args: str, **kwargs: object) -> subprocess.CompletedProce
         timeout=300,
         **kwargs,  # type: ignore[call-overload]
     )
-
-
-def sql(db: Path, query: str, *params: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(query, params).fetchall()
 
 
 @pytest.fixture(scope="module")

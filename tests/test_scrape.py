@@ -10,33 +10,15 @@ import itertools
 import json
 import re
 import socket
-import sqlite3
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from conftest import Nai
+from conftest import Nai, scrape, sql
 from mocksite import MockSite, Route, SiteSpec, article_page, build_site
 from nai.lock import exclusive
-
-
-@pytest.fixture
-def site() -> Iterator[MockSite]:
-    with MockSite() as mock:
-        yield mock
-
-
-def scrape(nai: Nai, site: MockSite, *args: str) -> tuple[int, str]:
-    result = nai("scrape", "--site", site.url, "--delay", "0", "--retries", "1", *args)
-    return result.exit_code, result.stderr
-
-
-def sql(db: Path, query: str, *params: object) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(query, params).fetchall()
 
 
 def paths(site: MockSite) -> list[str]:
