@@ -10,14 +10,16 @@ import logging
 import re
 import signal
 import threading
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from . import dates
 from .defaults import PAGE_SECONDS
 from .errors import ParseError, TruncatedPage
 from .model import Article, Author
-from .page import Page, clean_text, first, ld_name, load_page
+from .page import ARTICLE_TYPES, Page, clean_text, first, ld_name, load_page, text_of
 from .sites import rules_for
 from .sites.wordpress import find_content
 from .urls import host_of
@@ -32,6 +34,10 @@ LISTING_CLASSES = frozenset(
 # schema.org types of pages that list articles
 LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage"})
 LISTING_MIN_TEASERS = 4
+# A listing's teasers are a headline and an excerpt (WordPress's is 55 words) each: a page with
+# this many words of text for each teaser holds more than teasers (an article with a few
+# "related" headings).
+LISTING_MAX_WORDS_A_TEASER = 250
 ARTICLE_CLASSES = re.compile(r"^(single|single-post|single-format-\w+|postid-\d+)$")
 GENERIC_TITLE_SUFFIX = re.compile(r"\s+[-–—|·»]\s+[^-–—|·»]{2,60}$")
 TRUNCATED = "truncated HTML: the page ends before its article does (no </body></html>)"
@@ -83,8 +89,10 @@ def _check_is_article(page: Page) -> None:
     types = {t.lower() for obj in page.jsonld for t in _types(obj)}
     if types & LISTING_TYPES and not page.article_ld():
         raise ParseError(f"not an article page: a listing ({', '.join(sorted(types & LISTING_TYPES))})")
+    if (page.meta.get("og:type") or "").lower() != "website" or types & (ARTICLE_TYPES - {"webpage"}):
+        return  # many news sites say og:type website of their articles; JSON-LD saying Article wins
     teasers = len(page.tree.findall(".//article")) + len(page.tree.xpath(".//*[self::h2 or self::h3][.//a]"))
-    if (page.meta.get("og:type") or "").lower() == "website" and teasers >= LISTING_MIN_TEASERS:
+    if teasers >= LISTING_MIN_TEASERS and len(text_of(page.tree).split()) < LISTING_MAX_WORDS_A_TEASER * teasers:
         raise ParseError(f"not an article page: a listing of {teasers} stories")
 
 
@@ -94,7 +102,11 @@ def _types(obj: dict[str, object]) -> list[str]:
 
 
 def extract_generic(page: Page) -> Article:
-    """Any site: standard metadata first, trafilatura for the text and what metadata lacks."""
+    """Any site: standard metadata first, trafilatura for the text and what metadata lacks.
+
+    The body is trafilatura's balanced extraction (tables included, comments not), cut where
+    its precision mode ends the article when more than a few paragraphs follow there: see
+    generic_body. bench/generic_bench.py measures it against trafilatura's settings."""
     import trafilatura  # imported here: this site's pages never need it, and it is slow to load
 
     if page.cut_in is not None:  # the element trafilatura reads the text from, as near as the page tells
@@ -102,20 +114,31 @@ def extract_generic(page: Page) -> Article:
 
     for name in ("trafilatura", "htmldate", "courlan", "justext"):
         logging.getLogger(name).setLevel(max(logging.getLogger(name).level, logging.ERROR))
-    doc = trafilatura.bare_extraction(
-        page.text,
-        url=page.url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        deduplicate=False,
-    )
+
+    def extraction(precision: bool) -> Any:
+        return trafilatura.bare_extraction(
+            page.text,
+            url=page.url,
+            favor_precision=precision,
+            fast=precision,
+            with_metadata=not precision,
+            include_comments=False,
+            include_tables=True,
+            deduplicate=False,
+        )
+
+    doc = extraction(precision=False)
     text = getattr(doc, "text", None) or ""
-    body = "\n\n".join(p for p in (clean_text(line) for line in text.split("\n")) if p)
+    precise = extraction(precision=True) if text else None
+    paragraphs = generic_body(_paragraphs(text), _paragraphs(getattr(precise, "text", None) or ""))
     ld = page.article_ld() or {}
-    headline = first(
-        (ld.get("headline"), page.meta.get("og:title"), getattr(doc, "title", None)), clean_text
-    ) or GENERIC_TITLE_SUFFIX.sub("", page.title)
+    title = _clean_generic(getattr(doc, "title", None))
+    headline = first((ld.get("headline"), page.meta.get("og:title"), title), _clean_generic) or (
+        GENERIC_TITLE_SUFFIX.sub("", _clean_generic(page.title))
+    )
+    if len(paragraphs) > 1 and paragraphs[0].casefold() in {headline.casefold(), title.casefold()}:
+        paragraphs = paragraphs[1:]  # the page's h1 over the text: the record's headline already
+    body = "\n\n".join(paragraphs)
     published = first(
         (ld.get("datePublished"), page.meta.get("article:published_time"), getattr(doc, "date", None)), dates.to_iso
     )
@@ -124,9 +147,53 @@ def extract_generic(page: Page) -> Article:
         headline=headline,
         body=body,
         published=published,
-        author=Author(name=clean_text(author_name)) if author_name else None,
+        author=Author(name=_clean_generic(author_name)) if author_name else None,
         rules="generic",
     )
+
+
+#: Paragraphs after the last one that trafilatura's precision mode also keeps: up to this many
+#: stay (a credit line, "Additional reporting by ...", a last list item it trimmed); a longer run
+#: is what follows an article (readers' comments, related stories, newsletter and cookie boxes).
+MAX_TRAILING_PARAGRAPHS = 2
+TABLE_RULE = re.compile(r"^[|:\- ]+$")
+
+
+def generic_body(balanced: list[str], precise: list[str]) -> list[str]:
+    """The body's paragraphs from trafilatura's balanced and precision extractions of a page.
+
+    Precision mode drops boilerplate after the article, but also short paragraphs within it
+    (an interview's questions, list items, a closing line): the balanced paragraphs are kept up
+    to the last one precision mode keeps too, and those after it when they are few. When the
+    two disagree on where the article is (less than half of precision mode's text is among the
+    balanced paragraphs), the balanced extraction stands."""
+    found = set(balanced)
+    if sum(len(p) for p in precise if p in found) * 2 < sum(map(len, precise)):
+        return balanced
+    kept = set(precise)
+    last = max((i for i, paragraph in enumerate(balanced) if paragraph in kept), default=None)
+    if last is None or len(balanced) - last - 1 <= MAX_TRAILING_PARAGRAPHS:
+        return balanced
+    return balanced[: last + 1]
+
+
+def _paragraphs(text: str) -> list[str]:
+    """trafilatura's text (a paragraph a line) as clean, non-empty paragraphs; a table's rows,
+    "| Djanet | 23 |", as "Djanet | 23", without the "|---|---|" rule under the header."""
+    out = []
+    for line in text.split("\n"):
+        paragraph = _clean_generic(line)
+        if len(paragraph) > 1 and paragraph[0] == paragraph[-1] == "|":
+            paragraph = "" if TABLE_RULE.match(paragraph) else paragraph.strip("|").strip()
+        if paragraph:
+            out.append(paragraph)
+    return out
+
+
+def _clean_generic(text: str | None) -> str:
+    """clean_text, in Unicode's composed form (NFC): pages in decomposed form ("u" and a combining
+    diaeresis for "ü") give the words a search for them looks for."""
+    return unicodedata.normalize("NFC", clean_text(text))
 
 
 def parse_page(data: bytes, *, url: str | None = None, seconds: float = PAGE_SECONDS) -> Article:
