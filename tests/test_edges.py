@@ -4,6 +4,7 @@ them, NUL bytes, pages cut short or nested past the parser's depth, and what is 
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from pathlib import Path
 
@@ -386,6 +387,21 @@ def test_hidden_text_enters_no_headline_related_title_body_or_blurb(hiding: str)
         assert data.count(old) == 1
         data = data.replace(old, new.format(hiding.format("SECRET", "SECRET")))
     assert parse_article(data.encode()).to_record() == expected(CLASSIC)
+
+
+def test_hidden_text_followed_by_a_form_feed_is_dropped(nai: Nai, tmp_path: Path) -> None:
+    """A form feed (or another character XML cannot hold, which HTML keeps) right after hidden text,
+    in every place the rules read: the page is stored, the hidden text is not. (Joining that text
+    to what came before the hidden element failed: lxml refuses to set it.)"""
+    data = CLASSIC.read_text(encoding="utf-8")
+    for old, new in PLACES.values():
+        data = data.replace(old, new.format('<span aria-hidden="true">SECRET</span>\x0c'))
+    page = tmp_path / "form-feed.html"
+    page.write_bytes(data.encode())
+    result = nai("ingest", str(page))
+    assert result.exit_code == 0, result.stderr
+    record = nai.json("show", LIBYA_URL, "--format", "json")
+    assert "SECRET" not in json.dumps(record) and record["headline"] == expected(CLASSIC)["headline"]
 
 
 def test_text_hidden_until_found_is_the_articles() -> None:

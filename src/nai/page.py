@@ -327,16 +327,11 @@ def drop_hidden(*roots: Element | None) -> None:
     scripts run is still read."""
     found = [root for root in roots if root is not None]
     for element in HIDDEN_CANDIDATES(found[0], roots=found) if found else ():
-        parent = element.getparent()
-        if parent is None or not _is_hidden(element):
-            continue
-        if element.tail:
-            previous = element.getprevious()
-            if previous is not None:
-                previous.tail = (previous.tail or "") + element.tail
-            else:
-                parent.text = (parent.text or "") + element.tail
-        parent.remove(element)
+        if element.getparent() is None or not _is_hidden(element):
+            continue  # under one already emptied, or shown
+        # emptied where it stands, its tail kept: no text is joined anew (lxml refuses to set text
+        # that holds what XML cannot, which a page's text may hold)
+        element.clear(keep_tail=True)
 
 
 def _is_hidden(element: Element) -> bool:
