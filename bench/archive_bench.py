@@ -254,14 +254,16 @@ def session_rss_mb(session: int) -> float:
     return total / 1024
 
 
-def run_nai(args: Sequence[str], *, src: Path | None = None) -> tuple[float, float, int, str]:
+def run_nai(args: Sequence[str], *, src: Path | None = None, sample: bool = True) -> tuple[float, float, int, str]:
     """Run `python -m nai ARGS`: (seconds, peak RSS in MB, stdout bytes, stderr).
 
     With GNU time the peak RSS is the nai process's alone. Without it, it comes from wait4 and is an
     upper bound: Linux counts the RSS of this (larger) process at fork in the child's ru_maxrss.
     PEAK_TOTALS gets the peak of nai's and its workers' RSS summed, sampled every 20 ms, and CPU_SECONDS
-    their CPU time (which, unlike wall time, other work on a shared machine hardly changes). `src`: run the
-    nai of another checkout's src/ folder (PYTHONPATH comes before this checkout's editable install)."""
+    their CPU time (which, unlike wall time, other work on a shared machine hardly changes). `sample=False`
+    for one process, whose peak GNU time gives: sampling /proc takes a millisecond of CPU every 20 ms, which
+    on a busy machine is taken from nai. `src`: run the nai of another checkout's src/ folder (PYTHONPATH
+    comes before this checkout's editable install)."""
     env = None if src is None else {**os.environ, "PYTHONPATH": str(src.resolve())}
     command = [sys.executable, "-m", "nai", *args]
     with tempfile.NamedTemporaryFile("r", prefix="archive-bench-", suffix=".rss") as rss:
@@ -279,7 +281,7 @@ def run_nai(args: Sequence[str], *, src: Path | None = None) -> tuple[float, flo
                 peak_total[0] = max(peak_total[0], session_rss_mb(child.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
-        if Path("/proc/self/status").exists():
+        if sample and Path("/proc/self/status").exists():
             sampler.start()
         size = 0
         while chunk := child.stdout.read(1 << 20):  # stream: an export must not pile up in this process
@@ -459,7 +461,7 @@ def ingest_section(
                 for old in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
                     old.unlink(missing_ok=True)
                 command = ["--db", str(db), "ingest", *jobs, str(folder)]
-                took, peak, _, err = run_nai(command, src=src)
+                took, peak, _, err = run_nai(command, src=src, sample=jobs != ["--jobs", "1"] or not TIME.exists())
                 seconds[label].append(took)
                 cpu[label].append(CPU_SECONDS[tuple(command)])
                 peaks[label].append(max(peak, PEAK_TOTALS.get(tuple(command), 0.0)))  # workers: all together
