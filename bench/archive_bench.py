@@ -41,7 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-import realpages  # noqa: E402  (bench/, beside this script)
+import families  # noqa: E402  (bench/, beside this script)
+import realpages  # noqa: E402
 
 from mocksite import FIXTURES, WORDS, article_page  # noqa: E402
 from nai.model import Article, Author, Related  # noqa: E402
@@ -235,6 +236,7 @@ TIME = Path("/usr/bin/time")  # GNU time: the child's own peak RSS (-f %M, in Ki
 
 
 PEAK_TOTALS: dict[tuple[str, ...], float] = {}  # args -> the peak of the summed RSS of nai and its workers
+CPU_SECONDS: dict[tuple[str, ...], float] = {}  # args -> the CPU time (user + system) of nai and its workers
 
 
 def session_rss_mb(session: int) -> float:
@@ -252,19 +254,24 @@ def session_rss_mb(session: int) -> float:
     return total / 1024
 
 
-def run_nai(args: Sequence[str]) -> tuple[float, float, int, str]:
+def run_nai(args: Sequence[str], *, src: Path | None = None, sample: bool = True) -> tuple[float, float, int, str]:
     """Run `python -m nai ARGS`: (seconds, peak RSS in MB, stdout bytes, stderr).
 
     With GNU time the peak RSS is the nai process's alone. Without it, it comes from wait4 and is an
     upper bound: Linux counts the RSS of this (larger) process at fork in the child's ru_maxrss.
-    PEAK_TOTALS gets the peak of nai's and its workers' RSS summed, sampled every 20 ms."""
+    PEAK_TOTALS gets the peak of nai's and its workers' RSS summed, sampled every 20 ms, and CPU_SECONDS
+    their CPU time (which, unlike wall time, other work on a shared machine hardly changes). `sample=False`
+    for one process, whose peak GNU time gives: sampling /proc takes a millisecond of CPU every 20 ms, which
+    on a busy machine is taken from nai. `src`: run the nai of another checkout's src/ folder (PYTHONPATH
+    comes before this checkout's editable install)."""
+    env = None if src is None else {**os.environ, "PYTHONPATH": str(src.resolve())}
     command = [sys.executable, "-m", "nai", *args]
     with tempfile.NamedTemporaryFile("r", prefix="archive-bench-", suffix=".rss") as rss:
         if TIME.exists():
             command = [str(TIME), "-f", "%M", "-o", rss.name, *command]
         began = time.perf_counter()
         child = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, start_new_session=True, env=env
         )
         assert child.stdout is not None and child.stderr is not None
         peak_total, done = [0.0], threading.Event()
@@ -274,7 +281,7 @@ def run_nai(args: Sequence[str]) -> tuple[float, float, int, str]:
                 peak_total[0] = max(peak_total[0], session_rss_mb(child.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
-        if Path("/proc/self/status").exists():
+        if sample and Path("/proc/self/status").exists():
             sampler.start()
         size = 0
         while chunk := child.stdout.read(1 << 20):  # stream: an export must not pile up in this process
@@ -284,6 +291,7 @@ def run_nai(args: Sequence[str]) -> tuple[float, float, int, str]:
         seconds = time.perf_counter() - began
         done.set()
         PEAK_TOTALS[tuple(args)] = peak_total[0]
+        CPU_SECONDS[tuple(args)] = usage.ru_utime + usage.ru_stime  # with the workers it waited for
         child.returncode = os.waitstatus_to_exitcode(status)
         lines = rss.read().split()
         peak = int(lines[-1]) / 1024 if TIME.exists() and lines and lines[-1].isdigit() else rss_mb(usage.ru_maxrss)
@@ -391,7 +399,13 @@ def measure(path: Path, runs: int) -> None:
 # ---- ingest of real pages ------------------------------------------------------------------------------
 
 
-def ingest_section(pages: int, kind: str, seed: int, *, trafilatura_too: bool = True) -> None:
+def ingest_section(
+    pages: int, kind: str, seed: int, *, trafilatura_too: bool = True, rounds: int = 1, before: Path | None = None
+) -> None:
+    """Trafilatura in-process, then `nai ingest --jobs 1`, `--jobs 2` and the default as whole processes, on the
+    same pages, `rounds` times in turn: each round's ratios are of figures measured minutes apart, and the
+    medians over the rounds are printed (the machine may be shared). `before`: another checkout's src/
+    folder, whose `nai ingest --jobs 1` and `--jobs 2` run in each round too (before and after a change)."""
     import trafilatura  # only this section needs it
 
     from nai.ingest import auto_jobs
@@ -399,6 +413,16 @@ def ingest_section(pages: int, kind: str, seed: int, *, trafilatura_too: bool = 
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     corpus = Corpus(seed)
     first = 100  # real-size pages list the 22 stories before them in their sidebars
+    configs: list[tuple[str, list[str], Path | None]] = [
+        ("--jobs 1", ["--jobs", "1"], None),
+        ("--jobs 2", ["--jobs", "2"], None),
+        ("default", [], None),
+    ]
+    if before is not None:
+        configs += [("--jobs 1 (before)", ["--jobs", "1"], before), ("--jobs 2 (before)", ["--jobs", "2"], before)]
+    seconds: dict[str, list[float]] = {label: [] for label in ("trafilatura", *(label for label, _, _ in configs))}
+    cpu = {label: list[float]() for label in seconds}  # CPU time: user + system, the workers' included
+    peaks: dict[str, list[float]] = {label: [] for label, _, _ in configs}
     with tempfile.TemporaryDirectory(prefix="archive-bench-") as tmp:
         folder = Path(tmp) / "pages"
         folder.mkdir()
@@ -406,59 +430,103 @@ def ingest_section(pages: int, kind: str, seed: int, *, trafilatura_too: bool = 
             published, related = date(2016, 1, 1) + timedelta(days=n), tuple(m for m in (n - 1, n - 2) if m >= 1)
             if kind == "real":
                 page = realpages.page(corpus, n, published=published, read_count=10 * n, related=related)
+            elif kind == "mixed":
+                page = families.page(corpus, n, published=published, read_count=10 * n, related=related)
             else:
                 page = article_page(f"https://{SITE}", n, published=published, read_count=10 * n, related=related)
             (folder / f"story-{n}.html").write_bytes(page)
         files = sorted(folder.iterdir())
         page_bytes = sum(f.stat().st_size for f in files)
-
-        trafilatura_seconds = float("nan")
-        if trafilatura_too:
-            texts = [f.read_text(encoding="utf-8") for f in files]
-            trafilatura.bare_extraction(texts[0], with_metadata=True)  # warm-up: imports and lazy setup
-            began = time.perf_counter()
-            for text in texts:
-                trafilatura.bare_extraction(text, with_metadata=True)
-            trafilatura_seconds = time.perf_counter() - began
-            del texts
+        expected = {realpages.expected(corpus, n) for n in range(first, first + pages)} if kind != "fixture" else set()
 
         startup, startup_peak, _, _ = run_nai(["--version"])
-        results = []
-        for label, jobs in (("--jobs 1", ["--jobs", "1"]), ("--jobs 2", ["--jobs", "2"]), ("default", [])):
-            db = Path(tmp) / f"ingest-{len(results)}.db"
-            command = ["--db", str(db), "ingest", *jobs, str(folder)]
-            seconds, peak, _, err = run_nai(command)
-            peak = max(peak, PEAK_TOTALS.get(tuple(command), 0.0))  # with workers: all processes together
-            with closing(sqlite3.connect(db)) as conn:
-                stored, generic = conn.execute(
-                    "SELECT count(*), count(*) FILTER (WHERE rules = 'generic') FROM articles"
-                ).fetchone()
-                wrong = 0
-                if kind == "real":  # the site rules read these pages right: headline and body, word for word
-                    expected = {realpages.expected(corpus, n) for n in range(first, first + pages)}
-                    wrong = sum(row not in expected for row in conn.execute("SELECT headline, body FROM articles"))
-            if stored != pages or wrong:
-                print(f"  nai ingest {label}: {stored} of {pages} stored, {wrong} wrong; {err.strip()[-300:]}")
-            results.append(
-                (label, seconds, peak, f"{stored} stored, {generic} by the generic extractor, {wrong} wrong")
-            )
+        checks: dict[str, str] = {}
+        for round_ in range(rounds):
+            if trafilatura_too:  # given text, decoded here (the saved copies from windows-1252), outside the timing
+                texts = [
+                    families.text(f.read_bytes(), int(f.stem.rpartition("-")[2]))
+                    if kind == "mixed"
+                    else f.read_text(encoding="utf-8")
+                    for f in files
+                ]
+                trafilatura.bare_extraction(texts[0], with_metadata=True)  # warm-up: imports and lazy setup
+                began, began_cpu = time.perf_counter(), time.process_time()
+                for text in texts:
+                    trafilatura.bare_extraction(text, with_metadata=True)
+                seconds["trafilatura"].append(time.perf_counter() - began)
+                cpu["trafilatura"].append(time.process_time() - began_cpu)
+                del texts
+            for k, (label, jobs, src) in enumerate(configs):
+                db = Path(tmp) / f"ingest-{k}.db"
+                for old in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+                    old.unlink(missing_ok=True)
+                command = ["--db", str(db), "ingest", *jobs, str(folder)]
+                took, peak, _, err = run_nai(command, src=src, sample=jobs != ["--jobs", "1"] or not TIME.exists())
+                seconds[label].append(took)
+                cpu[label].append(CPU_SECONDS[tuple(command)])
+                peaks[label].append(max(peak, PEAK_TOTALS.get(tuple(command), 0.0)))  # workers: all together
+                with closing(sqlite3.connect(db)) as conn:
+                    stored, generic = conn.execute(
+                        "SELECT count(*), count(*) FILTER (WHERE rules = 'generic') FROM articles"
+                    ).fetchone()
+                    # the site rules read these pages right: headline and body, word for word
+                    rows = conn.execute("SELECT headline, body FROM articles") if expected else []
+                    wrong = sum(row not in expected for row in rows)
+                if stored != pages or wrong:
+                    print(f"  nai ingest {label}: {stored} of {pages} stored, {wrong} wrong; {err.strip()[-300:]}")
+                checks[label] = f"{stored} stored, {generic} by the generic extractor, {wrong} wrong"
+            if rounds > 1:
+                line = "  ".join(f"{label} {pages / took[-1]:.1f}/s" for label, took in seconds.items() if took)
+                print(f"round {round_ + 1}: {line}", file=sys.stderr)
         sizes, total = table_bytes(Path(tmp) / "ingest-0.db"), file_bytes(Path(tmp) / "ingest-0.db")
+        packing = [raw_pages_packed(Path(tmp) / f"ingest-{k}.db") for k in range(len(configs))]
 
-    traf_rate = pages / trafilatura_seconds
-    what = "real-size pages (bench/realpages.py)" if kind == "real" else "fixture-size pages (mocksite.article_page)"
-    print(f"\n== ingest: {pages:,} {what}, {page_bytes / pages / 1000:,.1f} KB each\n")
-    print(f"{'what':<58}{'seconds':>9}{'pages/s':>9}{'vs trafilatura':>16}{'peak MB':>9}")
-    print(f"{'trafilatura bare_extraction(with_metadata), in-process':<58}{trafilatura_seconds:>9.2f}", end="")
-    print(f"{traf_rate:>9.1f}{'1.0x':>16}")
-    for label, seconds, peak, _ in results:
+    def ratio(label: str, times: dict[str, list[float]] = seconds) -> float:
+        """The median of each round's ratio to trafilatura's rate that round."""
+        if not times["trafilatura"]:
+            return float("nan")
+        return statistics.median(t / s for t, s in zip(times["trafilatura"], times[label], strict=True))
+
+    what = {
+        "real": "real-size pages (bench/realpages.py)",
+        "mixed": f"real-size pages of five families, interleaved ({', '.join(families.FAMILIES)}; bench/families.py)",
+        "fixture": "fixture-size pages (mocksite.article_page)",
+    }[kind]
+    median = {label: statistics.median(took) if took else float("nan") for label, took in seconds.items()}
+    print(f"\n== ingest: {pages:,} {what}, {page_bytes / pages / 1000:,.1f} KB each", end="")
+    print(f"; medians of {rounds} rounds, each round in turn" if rounds > 1 else "")
+    cpu_median = {label: statistics.median(took) if took else float("nan") for label, took in cpu.items()}
+    print(f"\n{'what':<58}{'seconds':>9}{'pages/s':>9}{'vs trafilatura':>16}{'peak MB':>9}{'CPU s':>8}")
+    print(f"{'trafilatura bare_extraction(with_metadata), in-process':<58}{median['trafilatura']:>9.2f}", end="")
+    print(f"{pages / median['trafilatura']:>9.1f}{'1.0x':>16}{'':>9}{cpu_median['trafilatura']:>8.2f}")
+    for label, _, _ in configs:
         name = f"nai ingest {label}" + (f" (auto: {auto_jobs(pages)} workers)" if label == "default" else "")
-        print(f"{name + ', whole process':<58}{seconds:>9.2f}{pages / seconds:>9.1f}", end="")
-        print(f"{pages / seconds / traf_rate:>15.2f}x{peak:>9.0f}")
+        print(f"{name + ', whole process':<58}{median[label]:>9.2f}{pages / median[label]:>9.1f}", end="")
+        print(f"{ratio(label):>15.2f}x{statistics.median(peaks[label]):>9.0f}{cpu_median[label]:>8.2f}")
     print(f"{'  (python -m nai --version alone: startup)':<58}{startup:>9.2f}{'':>34}{startup_peak:>9.0f}")
-    print(f"\nnai ingest --jobs 1: {results[0][3]}; --jobs 2 is {results[0][1] / results[1][1]:.2f}x one job")
-    print("(peak MB: the writer's and its workers' resident memory together, sampled every 20 ms)")
+    speedup = median["--jobs 1"] / median["--jobs 2"]
+    print(f"\nnai ingest --jobs 1: {checks['--jobs 1']}; --jobs 2 is {speedup:.2f}x one job")
+    for label in ("--jobs 1", "--jobs 1 (before)"):
+        if label in cpu_median:
+            print(
+                f"nai ingest {label} in CPU time (which other work on the machine hardly changes):"
+                f" {pages / cpu_median[label]:.1f} pages a CPU second, {ratio(label, cpu):.2f}x trafilatura's"
+            )
+    print("(vs trafilatura: the median of the rounds' ratios; peak MB: the writer's and its workers' resident memory")
+    print("together, sampled every 20 ms)")
     print(f"\narchive of the ingest (raw pages kept): {total:,} bytes, {total / pages:,.0f} B/page")
     print_parts(sizes, pages, "page")
+    print(f"\n{'raw pages, packed':<50}{'B/page':>8}{'dictionaries':>14}{'their B/page':>14}")
+    for (label, _, _), (packed, dicts, dict_bytes) in zip(configs, packing, strict=True):
+        print(f"{'nai ingest ' + label:<50}{packed / pages:>8,.0f}{dicts:>14}{dict_bytes / pages:>14,.0f}")
+
+
+def raw_pages_packed(db: Path) -> tuple[int, int, int]:
+    """The raw pages' packed bytes, how many dictionaries they were packed against, and those (zstd) bytes."""
+    with closing(sqlite3.connect(db)) as conn:
+        packed = conn.execute("SELECT COALESCE(sum(length(content)), 0) FROM raw_pages").fetchone()[0]
+        dicts, dict_bytes = conn.execute("SELECT count(*), COALESCE(sum(length(content)), 0) FROM raw_dicts").fetchone()
+    return int(packed), int(dicts), int(dict_bytes)
 
 
 def main() -> None:
@@ -472,17 +540,23 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=1500, help="pages for the ingest section (0: skip it)")
     parser.add_argument(
         "--page-kind",
-        choices=("real", "fixture"),
+        choices=("real", "mixed", "fixture"),
         default="real",
-        help="real: 114 KB pages like the site's (bench/realpages.py); fixture: the 38 KB classic fixture's",
+        help="real: 114 KB pages like the site's (bench/realpages.py); mixed: real-size pages of the five markup"
+        " families, interleaved (bench/families.py); fixture: the 38 KB classic fixture's",
     )
     parser.add_argument("--skip-build", action="store_true", help="measure the archives as they are")
     parser.add_argument("--no-trafilatura", action="store_true", help="ingest section: skip timing trafilatura")
+    parser.add_argument("--rounds", type=int, default=1, help="ingest section: times to run it all, in turn")
+    parser.add_argument("--ingest-only", action="store_true", help="skip the archives: the ingest section alone")
+    parser.add_argument(
+        "--before", type=Path, help="ingest section: also run the nai of this src/ folder (another checkout's)"
+    )
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")] if args.sizes else [args.articles]
     corpus = Corpus(args.seed)
     print(f"vocabulary: {len(corpus.words):,} words from the fixtures (Zipf 1/rank), seed {args.seed}")
-    for size in sizes:
+    for size in [] if args.ingest_only else sizes:
         path = archive_path(args.dir, size, args.seed)
         if not args.skip_build:
             try:
@@ -503,7 +577,14 @@ def main() -> None:
             raise SystemExit(f"{path}: no archive (run without --skip-build)")
         measure(path, args.runs)
     if args.pages:
-        ingest_section(args.pages, args.page_kind, args.seed, trafilatura_too=not args.no_trafilatura)
+        ingest_section(
+            args.pages,
+            args.page_kind,
+            args.seed,
+            trafilatura_too=not args.no_trafilatura,
+            rounds=args.rounds,
+            before=args.before,
+        )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ note; an unexpected error while handling one input fails that input alone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -113,6 +114,22 @@ def test_a_named_pipe_given_as_an_argument_is_read(tmp_path: Path, jobs: str) ->
         (url,),
         ("https://north-africa.com/fd/",),
     ]
+
+
+def test_a_named_pipe_past_the_size_limit_is_refused(tmp_path: Path) -> None:
+    """A pipe's size is 0 to stat: the page is read on past it, and not past --max-mb."""
+    fifo = tmp_path / "big.fifo"
+    os.mkfifo(fifo)
+    page = PAGE.replace(b"</body>", b"<p>" + b"word " * 300_000 + b"</p></body>")  # 1.5 MB
+
+    def write() -> None:
+        with open(fifo, "wb") as f, contextlib.suppress(BrokenPipeError):
+            f.write(page)
+
+    threading.Thread(target=write, daemon=True).start()
+    result = run_nai(tmp_path / "a.db", "ingest", "--max-mb", "1", str(fifo))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"nai: {fifo}: too large: more than 1.0 MB"), result.stderr
 
 
 # ---- file names that are not UTF-8 -----------------------------------------------------------

@@ -402,6 +402,19 @@ def test_a_generic_page_in_cp1252_with_many_errors_parses() -> None:
     assert "\ufffd" not in article.body
 
 
+@pytest.mark.parametrize(
+    "declaration",
+    [b'<?xml version="1.0" encoding="windows-1252"?>\n', b'<?xml version="1.0" encoding="iso-8859-1"?>\n'],
+    ids=["xml windows-1252", "xml latin-1"],
+)
+def test_a_decoded_page_goes_to_libxml2_as_utf8_whatever_it_declares(declaration: bytes) -> None:
+    """A page that is not UTF-8 is decoded, then parsed as UTF-8 bytes: what it declares (an XML
+    declaration, a meta charset) must not make libxml2 read those bytes as another encoding."""
+    page = FIXTURES / "naj-saved-copy-cp1252.html"
+    record = parse_article(declaration + page.read_bytes()).to_record()
+    assert {k: v for k, v in record.items() if k != "url"} == {k: v for k, v in expected(page).items() if k != "url"}
+
+
 def test_a_label_with_a_script_inside_is_still_one_label() -> None:
     data = CLASSIC.read_bytes().replace(
         b"Most Recent Stories from the Region", b"Most Recent Stories<script>var x = 1;</script> from the Region"

@@ -23,8 +23,6 @@ BOMS = (
 # <meta charset="windows-1252">, <meta http-equiv="Content-Type" content="text/html; charset=...">
 META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)""", re.I)
 CHARSET_WINDOW = 64 * 1024
-# A well-formed UTF-8 multi-byte character: "’" is E2 80 99.
-UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 # How the HTML standard (WHATWG Encoding) reads a declared name, as Python's codec names: latin-1 and
 # ascii mean windows-1252, a page cannot declare itself UTF-16 or UTF-32 in ASCII (it is UTF-8), and
 # a few legacy names mean their Windows supersets.
@@ -110,8 +108,14 @@ codecs.register_error(LEGACY_BYTES, _legacy_bytes)
 
 
 def _mostly_utf8(data: bytes) -> bool:
-    multibyte = len(UTF8_MULTIBYTE.findall(data))
-    errors = data.decode("utf-8", errors="replace").count("\ufffd")
+    """Well-formed UTF-8 multi-byte characters, with at most one stray byte for ten of them.
+
+    Counted on the text decoded with replacement, at C speed: each character of it that is not
+    ASCII is a well-formed sequence, but U+FFFD, a stray byte (a regex over the bytes took 4 ms
+    on a 100 KB windows-1252 page)."""
+    text = data.decode("utf-8", errors="replace")
+    errors = text.count("\ufffd")
+    multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - errors
     return multibyte > 0 and errors * 10 <= multibyte
 
 

@@ -159,13 +159,18 @@ def read_source(source: Source, *, max_bytes: int = MAX_PAGE_BYTES, stdin: Binar
         _check_size(len(data), max_bytes)
     else:
         try:
-            if source.path.is_dir():
+            status = source.path.stat()
+            if stat.S_ISDIR(status.st_mode):
                 raise InputError("is a directory")
-            size = source.path.stat().st_size
+            size = status.st_size
             if size > max_bytes:
                 raise InputError(f"too large: {megabytes(size)} (the limit is {megabytes(max_bytes)}; see --max-mb)")
             with source.path.open("rb") as f:
-                data = f.read(max_bytes + 1)
+                # as much as it holds (into a buffer of max_bytes, reading took half as long again),
+                # then on to the limit if there is more: a file that grew, a pipe, /proc (size 0)
+                data = f.read(size + 1)
+                if len(data) > size:
+                    data += f.read(max_bytes + 1 - len(data))
         except OSError as exc:
             raise InputError(exc.strerror or str(exc)) from None
         _check_size(len(data), max_bytes)

@@ -7,12 +7,17 @@ the site is stored as what differs from it (3.8 KB of a 114 KB page, where zlib 
 twenty times as fast as zlib at level 6. When a site's chrome changes (a new theme), pages stop
 fitting its dictionary and a new one is made from the first page that does not fit.
 
+A site may serve pages of several templates at once (its theme, AMP, a saved copy): each has its
+dictionary, and a page finds its template's by the signature of its head (`signature`), which its
+dictionary keeps, rather than by being packed against each dictionary in turn.
+
 Pure: the archive (nai.store) keeps the dictionaries and chooses one per page.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 import zlib
 from dataclasses import dataclass
@@ -31,6 +36,15 @@ HELPS = 0.70
 MAX_TRIES = 4
 ZSTD = "zstd"
 ZLIB = None  # raw_pages.codec of pages stored before zstd (NULL)
+SIGNATURE_VERSION = "1"  # what a signature starts with: another way of making them would not match these
+#: Where the head is looked for; a page without one is signed by its first HEADLESS bytes.
+HEAD_WINDOW = 256 * 1024
+HEADLESS = 32 * 1024
+HEAD_END = re.compile(rb"</head\s*>|<body[\s>]", re.I)
+TAG = re.compile(rb"<[a-zA-Z][^>]*>")  # an opening tag: "<" then a letter, so the search runs at C speed
+VALUE = re.compile(rb"""=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+)""")
+ID = re.compile(rb""" id=["']?([^"'\s>]*)""")  # a literal start: searched at C speed
+DIGITS = b"0123456789"
 
 
 class Damaged(Exception):
@@ -81,6 +95,26 @@ class Dictionary:
 
     def fits(self, packed: bytes, data: bytes) -> bool:
         return len(packed) <= FITS * len(data)
+
+
+def signature(data: bytes) -> str:
+    """The signature of a page's template: what its head's tags are, whatever the page's own values.
+
+    The set of the head's opening tags with their attribute names but no values (a title, a
+    canonical URL, a description, a saved copy's "./TITLE_files/" paths differ page to page), and
+    the ids among those values (they name the theme's and plugins' stylesheets and scripts), digits
+    left out (a post's id, a version). Pages of one template share it whatever their story; two
+    templates (a theme and its AMP pages, another theme) differ in what their heads load. On bytes,
+    whatever their encoding, without parsing: on a 110 KB page about what packing it against its
+    template's dictionary takes (0.1 ms), a quarter of packing it against another template's."""
+    end = data.find(b"</head>", 0, HEAD_WINDOW)
+    if end < 0:
+        found = HEAD_END.search(data, 0, HEAD_WINDOW)
+        end = found.start() if found else HEADLESS
+    tags = b"\n".join(TAG.findall(data, 0, end))
+    skeleton = VALUE.sub(b"", tags) + b"\n" + b"\n".join(ID.findall(tags))
+    lines = sorted(set(skeleton.translate(None, DIGITS).lower().split(b"\n")))
+    return SIGNATURE_VERSION + ":" + hashlib.blake2b(b"\n".join(lines), digest_size=8).hexdigest()
 
 
 def pack_plain(data: bytes) -> bytes:

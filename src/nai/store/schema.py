@@ -10,7 +10,8 @@ Tables:
                 current one is the article's row (before migration m005 it was repeated here)
   raw_pages     the pages themselves, so `nai reparse` can rebuild records: zstd against a
                 dictionary of their site (nai.raw), zlib before migration m004
-  raw_dicts     those dictionaries: pages of the site, zstd-compressed
+  raw_dicts     those dictionaries: pages of the site, zstd-compressed, each with its template's
+                signature (nai.raw.signature; since migration m007)
   urls          what `nai scrape` knows of each URL (nai.store.crawl)
   runs          each scrape: its counts, traffic, errors, and its pages' fields against earlier ones
   articles_fts  FTS5 over headline and body (external content, diacritics folded, rowid fts_key)
@@ -270,6 +271,23 @@ def m006_run_field_fill(db: sqlite_utils.Database) -> None:
     stored in the 90 days before it (nai.store.fill); the articles are found by when first stored."""
     db.table("runs").add_column("fields", str)  # JSON list of nai.store.fill.FieldFill; NULL: not compared
     db.table("articles").create_index(["first_seen"])
+
+
+@migration
+def m007_raw_dict_signatures(db: sqlite_utils.Database) -> None:
+    """Each dictionary keeps the signature of its page's template (nai.raw.signature): a page is
+    packed against its template's dictionary at once, not against each of its site's in turn.
+    Those made before get theirs from their content; one that cannot be read keeps NULL."""
+    from .. import raw  # here: opening an archive needs no codec
+
+    db.table("raw_dicts").add_column("signature", str)
+    db.table("raw_dicts").create_index(["site", "signature"])
+    for dict_id, content in db.execute("SELECT id, content FROM raw_dicts").fetchall():
+        try:
+            signature = raw.signature(raw.unpack(content, raw.ZSTD))
+        except raw.Error:
+            continue
+        db.execute("UPDATE raw_dicts SET signature = ? WHERE id = ?", (signature, dict_id))
 
 
 # The index follows every insert, update and delete of the indexed columns (and of the key); a
