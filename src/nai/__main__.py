@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -21,19 +22,25 @@ def _stop_while_starting(signum: int, frame: object) -> None:
 def main() -> None:
     signal.signal(signal.SIGINT, _stop_while_starting)
     signal.signal(signal.SIGTERM, _stop_while_starting)
+    gc.disable()  # start-up makes many objects and frees few: collecting meanwhile is lost time (2 ms)
     from nai.cli import cli
+    from nai.cli.common import READ_ONLY
+
+    gc.enable()
 
     try:
         cli(prog_name="nai")
     except SystemExit as exc:
-        if exc.code in STOPPED:
-            # The command has rolled back, closed the archive and ended its workers. Leave now:
-            # the interpreter's own exit would wait on the process pool's threads, and one that
-            # was reading a killed worker's half-written result would wait for ever.
+        if isinstance(exc.code, int) and (exc.code in STOPPED or cli.ran in READ_ONLY):
+            # Stopped: the command has rolled back, closed the archive and ended its workers. Leave
+            # now: the interpreter's own exit would wait on the process pool's threads, and one
+            # that was reading a killed worker's half-written result would wait for ever.
+            # A reading command has closed the archive and has nothing else to end: tearing the
+            # interpreter down would only cost time (about 6 ms of a 70 ms search).
             for stream in (sys.stdout, sys.stderr):
                 with contextlib.suppress(OSError, ValueError):  # a reader gone: nothing more to say there
                     stream.flush()
-            os._exit(int(exc.code))
+            os._exit(exc.code)
         raise
 
 

@@ -13,8 +13,6 @@ the module of its kind (or a new one), named NAME_command, listed in common.COMM
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from .. import __version__
@@ -24,7 +22,7 @@ from .common import CONTEXT, NaiGroup, Settings
 @click.group(cls=NaiGroup, context_settings=CONTEXT)
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),  # a str: a search does not load pathlib
     envvar="NAI_DB",
     default="archive.db",
     show_default=True,
@@ -35,7 +33,7 @@ from .common import CONTEXT, NaiGroup, Settings
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 @click.version_option(__version__, "--version", prog_name="nai")
 @click.pass_context
-def cli(ctx: click.Context, db: Path, verbose: int, quiet: bool) -> None:
+def cli(ctx: click.Context, db: str, verbose: int, quiet: bool) -> None:
     """nai: The North Africa Journal's articles in a searchable SQLite archive.
 
     \b

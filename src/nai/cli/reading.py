@@ -111,7 +111,7 @@ def stats_command(settings: Settings, fmt: str) -> None:
     from ..store import queries
 
     with settings.archive() as archive:
-        stats = queries.stats(archive.conn, archive.path)
+        stats = queries.stats(archive.conn, archive.file)
     if fmt == "json":
         output.write_jsonl([stats], sys.stdout)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,8 +73,8 @@ def scrape_command(
     from ..scrape import Scraper
 
     settings.logs()
-    existed = settings.db.exists()
-    with exclusive(settings.db), settings.archive(create=True) as archive:
+    existed = os.path.exists(settings.db)
+    with exclusive(Path(settings.db)), settings.archive(create=True) as archive:
         fetcher = Fetcher(user_agent=user_agent, timeout=timeout, retries=retries)
         scraper = Scraper(
             archive,

@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ArchiveError
@@ -24,6 +23,8 @@ from . import schema
 from .keys import FTS_KEY_FUNCTION, content_key, fingerprint, fts_key, now_iso, version_hash
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import sqlite_utils
 
     from ..raw import RawPage
@@ -57,15 +58,16 @@ def describe(exc: sqlite3.Error) -> str:
 class Archive:
     """An nai archive file. Opening it creates it (when `create`) and applies migrations."""
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
-        self.path = Path(path)
-        if self.path.is_dir():
-            raise ArchiveError(f"{self.path}: is a directory, not an archive file")
-        if not self.path.exists():
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        #: The file as given (os.path, not pathlib: a search does not load pathlib).
+        self.file = os.fspath(path)
+        if os.path.isdir(self.file):
+            raise ArchiveError(f"{self.file}: is a directory, not an archive file")
+        if not os.path.exists(self.file):
             if not create:
-                raise ArchiveError(f"{self.path}: no archive here (nai ingest creates one)")
+                raise ArchiveError(f"{self.file}: no archive here (nai ingest creates one)")
         else:
-            _check_sqlite_file(self.path)
+            _check_sqlite_file(self.file)
         self.read_only = False
         self._on_rollback: list[Callable[[], None]] = []
         self._depth = 0  # savepoints open
@@ -77,18 +79,25 @@ class Archive:
                 self.migrate()
             elif schema.pending(self.conn):
                 raise ArchiveError(
-                    f"{self.path}: read-only, and made by an older nai: open it once where it can be written"
+                    f"{self.file}: read-only, and made by an older nai: open it once where it can be written"
                 )
         except sqlite3.DatabaseError as exc:
-            raise ArchiveError(f"{self.path}: {describe(exc)}") from None
+            raise ArchiveError(f"{self.file}: {describe(exc)}") from None
+
+    @cached_property
+    def path(self) -> Path:
+        from pathlib import Path
+
+        return Path(self.file)
 
     def _connect(self, *, create: bool) -> sqlite3.Connection:
         """The archive, read-write; a read-only file or folder (a backup on a read-only mount) opens
         read-only for the commands that only read (`create=False`)."""
-        conn = _configured(sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None))
+        conn = _configured(sqlite3.connect(self.file, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None))
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
-        if create or (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)):
+        folder = os.path.dirname(os.path.abspath(self.file))
+        if create or (os.access(self.file, os.W_OK) and os.access(folder, os.W_OK)):
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
                 return conn
@@ -395,9 +404,9 @@ def _lenient_text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _check_sqlite_file(path: Path) -> None:
+def _check_sqlite_file(path: str) -> None:
     try:
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             header = f.read(len(SQLITE_HEADER))
     except OSError as exc:
         raise ArchiveError(f"{path}: {exc.strerror or exc}") from None

@@ -8,12 +8,12 @@ which bounds its time and turns FTS5's errors into one-line QueryErrors.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import QueryError
@@ -178,7 +178,7 @@ def search(
     ]
 
 
-def stats(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
+def stats(conn: sqlite3.Connection, path: str) -> dict[str, Any]:
     """Counts, date range, articles per month, how often each field is filled, the last scrapes, and the
     fields of the last scrape's pages against earlier ones."""
     from .crawl import last_runs
@@ -219,7 +219,7 @@ def stats(conn: sqlite3.Connection, path: Path) -> dict[str, Any]:
         "fill": {f: (round((n or 0) / total, 3) if total else 0.0) for f, n in zip(fields, filled, strict=True)},
         "tables": counts,
         "raw_page_bytes": raw_bytes,
-        "file_bytes": sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()),
+        "file_bytes": sum(os.path.getsize(p) for p in (path, f"{path}-wal") if os.path.exists(p)),
         "removed": conn.execute("SELECT count(*) FROM articles WHERE removed_at IS NOT NULL").fetchone()[0],
         "last_runs": [run.to_record() for run in runs],
         "last_run_fill": _run_fill(runs[0]) if runs else None,
