@@ -264,7 +264,11 @@ def run_nai(args: Sequence[str], *, src: Path | None = None, sample: bool = True
     for one process, whose peak GNU time gives: sampling /proc takes a millisecond of CPU every 20 ms, which
     on a busy machine is taken from nai. `src`: run the nai of another checkout's src/ folder (PYTHONPATH
     comes before this checkout's editable install)."""
-    env = None if src is None else {**os.environ, "PYTHONPATH": str(src.resolve())}
+    # With its .pyc files, as an installed nai runs (PYTHONDONTWRITEBYTECODE, set by some CI and
+    # sandbox images, would have every run compile nai's modules again).
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    if src is not None:
+        env["PYTHONPATH"] = str(src.resolve())
     command = [sys.executable, "-m", "nai", *args]
     with tempfile.NamedTemporaryFile("r", prefix="archive-bench-", suffix=".rss") as rss:
         if TIME.exists():
