@@ -437,6 +437,31 @@ def test_reparse_rebuilds_records_from_raw_pages(full: Nai) -> None:
     assert earlier == [("damaged", "reparse")]
 
 
+def test_an_unexpected_fault_of_the_rules_fails_that_article_alone(full: Nai, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug of the site rules on one page (made here: parsing the Libya story's raw page raises)
+    fails that article with one line; the others are rebuilt; the exit status says so."""
+    import nai.parse
+
+    parse, libya_page = nai.parse.reparse_page, CLASSIC.read_bytes()
+
+    def faulty(page: bytes, url: str | None) -> Article:
+        if page == libya_page:
+            raise RecursionError("maximum recursion depth exceeded")
+        return parse(page, url)
+
+    monkeypatch.setattr(nai.parse, "reparse_page", faulty)
+    sql(full.db, "UPDATE articles SET body = 'damaged' WHERE url IS NOT ?", LIBYA_URL)
+    [(libya_id,)] = sql(full.db, "SELECT id FROM articles WHERE url = ?", LIBYA_URL)
+    result = full("reparse")
+    assert result.exit_code == 1
+    assert result.stdout == f"reparsed {len(FULL_PAGES)} articles: {len(FULL_PAGES) - 1} changed, 1 failed\n"
+    assert (
+        result.stderr
+        == f"nai: article {libya_id}: unexpected error: RecursionError: maximum recursion depth exceeded\n"
+    )
+    assert sql(full.db, "SELECT count(*) FROM articles WHERE body = 'damaged'") == [(0,)]
+
+
 # ---- the command itself ---------------------------------------------------------------------
 
 

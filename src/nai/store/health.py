@@ -146,12 +146,17 @@ def reparse(archive: Archive, parse: Parse, *, progress: Callable[[int, int], No
         if progress is not None:
             progress(done, len(rows))  # those before this one: rebuilt, or failed
         try:
-            article = parse(archive.raw.read(raw_id), url)
+            page = archive.raw.read(raw_id)
         except raw.Error as exc:
             failed.append((article_id, f"its raw page is damaged: {exc}"))
             continue
+        try:
+            article = parse(page, url)
         except NaiError as exc:
             failed.append((article_id, str(exc)))
+            continue
+        except Exception as exc:  # a fault of the rules on one page fails that article alone
+            failed.append((article_id, f"unexpected error: {type(exc).__name__}: {exc}"))
             continue
         with stopping.held():  # rebuilt and counted as one step: Ctrl-C comes before or after
             with archive.transaction():
