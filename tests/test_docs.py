@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import click
 import pytest
 
 from conftest import ROOT
@@ -27,8 +29,38 @@ def test_readme_starts_with_a_two_command_quickstart() -> None:
 
 
 def test_readme_documents_every_command() -> None:
-    for name in cli.commands:
+    names = cli.list_commands(click.Context(cli))  # the commands load lazily: cli.commands may be empty
+    assert {"ingest", "search", "scrape", "backup"} <= set(names)
+    for name in names:
         assert f"### `nai {name}" in README, f"README.md does not document nai {name}"
+
+
+def complete(line: str) -> list[str]:
+    """What the shell completion (the script of `_NAI_COMPLETE=bash_source nai`) offers for `line`."""
+    words = line.split(" ")
+    run = subprocess.run(
+        [sys.executable, "-m", "nai"],
+        env={**os.environ, "_NAI_COMPLETE": "bash_complete", "COMP_WORDS": line, "COMP_CWORD": str(len(words) - 1)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (run.returncode, run.stderr) == (0, "")
+    return [item.partition(",")[2] for item in run.stdout.splitlines()]
+
+
+def test_shell_completion_as_the_readme_shows_it() -> None:
+    """Every command completes, lazily loaded ones too; so do an option's choices; each shell's
+    script is there (README, "Shell completion")."""
+    assert complete("nai s") == ["scrape", "search", "show", "stats"]
+    assert set(complete("nai ")) == set(cli.list_commands(click.Context(cli)))
+    assert complete("nai search --format ") == ["table", "json", "csv"]
+    for shell in ("bash", "zsh", "fish"):
+        assert f"_NAI_COMPLETE={shell}_source nai" in README
+        run = subprocess.run(
+            [sys.executable, "-m", "nai"], env={**os.environ, "_NAI_COMPLETE": f"{shell}_source"}, capture_output=True
+        )
+        assert run.returncode == 0 and b"_nai_completion" in run.stdout
 
 
 def readme_development_commands() -> dict[str, str]:
