@@ -58,17 +58,20 @@ COMMANDS = {
     "backup": "upkeep",
     "check": "upkeep",
     "export": "reading",
+    "history": "changes",
     "ingest": "ingesting",
+    "related": "changes",
     "reparse": "ingesting",
     "scrape": "scraping",
     "search": "reading",
     "show": "reading",
     "stats": "reading",
+    "trending": "changes",
 }
 #: The commands that only read: when one ends, its archive is closed and it started no thread,
 #: process or temporary file, so `nai` leaves at once (os._exit) instead of tearing the interpreter
 #: down module by module, which costs a search about 6 ms (nai.__main__).
-READ_ONLY = frozenset({"export", "search", "show", "stats"})
+READ_ONLY = frozenset({"export", "history", "related", "search", "show", "stats", "trending"})
 
 
 class NaiGroup(click.Group):
