@@ -10,10 +10,11 @@ from typing import Any, Protocol, TextIO
 
 from .output import write_csv, write_json
 from .sparkline import sparkline
-from .textdiff import body_diff, render, same_text, word_diff
+from .textdiff import body_diff, in_context, render, same_text, word_diff
 
 TRENDING_KEYS = ("id", "url", "headline", "published", "read_count", "growth", "series")
 SPARK_WIDTH = 16
+CONTEXT_WORDS = 8  # unchanged words shown on each side of a change in a paragraph
 
 
 class Record(Protocol):
@@ -92,7 +93,8 @@ def _body_lines(old: str, new: str, *, colour: bool, width: int, indent: str) ->
             s = "s" if block.unchanged > 1 else ""
             out.append(f"{indent}  [… {block.unchanged} unchanged paragraph{s} …]")
         else:
-            out += [f"{indent}  {line}" for line in render(block.pieces, colour=colour, width=width - len(indent) - 2)]
+            pieces = in_context(block.pieces, CONTEXT_WORDS)
+            out += [f"{indent}  {line}" for line in render(pieces, colour=colour, width=width - len(indent) - 2)]
     return out
 
 
@@ -115,7 +117,7 @@ def related_text(
     for link in (x.to_record() for x in links):
         ident = str(link["id"]) if link["id"] is not None else "-"
         note = "" if link["id"] is not None else "  (not in the archive)"
-        out += [_cut(f"  {ident:>6}  {link['headline']}{note}", width), f"          {link['url']}"]
+        out += [_cut(f"  {ident:>6}  {link['headline']}", width - len(note)) + note, f"          {link['url']}"]
     out += ["", f"Listed by ({len(back)})"]
     for b in (x.to_record() for x in back):
         out += [_cut(f"  {b['id']:>6}  {b['headline']}", width), f"          {b['url'] or '(no URL)'}"]

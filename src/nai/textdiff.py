@@ -68,6 +68,20 @@ def body_diff(old: str, new: str) -> list[Block]:
     return blocks
 
 
+def in_context(pieces: tuple[Piece, ...], words: int) -> tuple[Piece, ...]:
+    """The pieces with each run of unchanged words cut to the `words` next to a change, "…" for the rest."""
+    out = []
+    for i, piece in enumerate(pieces):
+        kept = piece.words
+        if piece.op == "equal":
+            after = kept[:words] if i > 0 else ()  # after the change before it
+            before = kept[-words:] if i < len(pieces) - 1 else ()  # before the change after it
+            if len(after) + len(before) < len(kept):
+                kept = (*after, "…", *before) if after or before else ("…",)
+        out.append(Piece(piece.op, kept))
+    return tuple(out)
+
+
 def render(pieces: tuple[Piece, ...], *, colour: bool = False, width: int = 0) -> list[str]:
     """Pieces as lines of text at most `width` visible characters (0: one line), deletions and
     insertions marked [-like this-] and {+like this+}, or in red and green."""
