@@ -177,3 +177,21 @@ def test_related_text_says_what_is_not_in_the_archive(linked: Nai) -> None:
     assert lists.index("Ghannouchi") < lists.index("Cyclone Harry")  # page order
     assert "(0)" in listed_by
     assert "Listed by (1)" in linked("related", "2").stdout
+
+
+def test_an_archive_of_the_first_schema_has_its_history(tmp_path: Path) -> None:
+    """m008: the states of an archive made before it were first seen when the one before them
+    was replaced (the first, when the article was first stored), and came as they were replaced."""
+    import gzip
+    import shutil
+
+    from conftest import ROOT, sql
+
+    db = tmp_path / "v1.db"
+    with gzip.open(ROOT / "tests" / "data" / "archive-v1.db.gz") as packed, db.open("wb") as out:
+        shutil.copyfileobj(packed, out)
+    [(first_seen,)] = sql(db, "SELECT first_seen FROM articles WHERE id = 1")
+    [(replaced,)] = sql(db, "SELECT saved_at FROM versions WHERE article_id = 1 AND version = 2")  # v1: the current
+    versions = Nai(db).json("history", "1", "--format", "json")["versions"]
+    assert [(v["seen_at"], v["reason"]) for v in versions] == [(first_seen, "new"), (replaced, "edit")]
+    assert versions[0]["published"] != versions[1]["published"]
