@@ -50,6 +50,7 @@ def test_schema_is_migrated_recorded_and_in_wal_mode(full: Nai) -> None:
         "m005_versions_hold_earlier_states",
         "m006_run_field_fill",
         "m007_raw_dict_signatures",
+        "m008_states_seen",
     ]
     assert sql(full.db, "PRAGMA journal_mode")[0][0] == "wal"
     tables = {r[0] for r in sql(full.db, "SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -50,6 +50,9 @@ FORBIDDEN = {
     "nai.scrape": (*TERMINAL, "nai.ingest"),
     "nai.fetch": (*STORE, *PARSER, *TERMINAL, *JOBS[:1]),
     "nai.output": (*STORE, *PARSER, *NETWORK, *JOBS, "click"),
+    "nai.changes_output": (*STORE, *PARSER, *NETWORK, *JOBS, "click"),
+    "nai.sparkline": ("nai.",),
+    "nai.textdiff": ("nai.",),
 }
 
 

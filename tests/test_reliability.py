@@ -328,6 +328,7 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> 
         "m005_versions_hold_earlier_states",
         "m006_run_field_fill",
         "m007_raw_dict_signatures",
+        "m008_states_seen",
     ]
     assert {t: sql(db, f"SELECT count(*) FROM {t}") for t in counts} == counts
     assert sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id") == records

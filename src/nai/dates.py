@@ -134,3 +134,27 @@ def parse_bound(text: str, *, end: bool = False) -> str:
 def _month_end(year: int, month: int) -> date:
     """The last day of a month."""
     return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+# "2026-02-05", "2026-02-05T03:17", "2026-02-05 03:17:00", "2026-02-05T03:17:00.5+01:00", "…Z"
+MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+def parse_moment(text: str) -> str:
+    """A moment given by a user (`nai ingest --observed-at`, `nai trending --at`) as the archive
+    writes times: ISO 8601 in UTC ("2026-02-05T02:17:00+00:00"). A date alone is its midnight, and a
+    time without an offset is UTC. Raises ValueError for anything else."""
+    from datetime import timezone
+
+    text = text.strip()
+    if not MOMENT.match(text):
+        raise ValueError(
+            f"{text!r} is not a date and time: write it as 2026-02-05, 2026-02-05T03:17 or 2026-02-05T03:17:00+01:00"
+        )
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a date and time: {exc}") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).isoformat()

@@ -337,6 +337,7 @@ def ingest(
     jobs: int = 1,
     stdin: BinaryIO | None = None,
     tally: Counter[str] | None = None,
+    observed_at: str | None = None,
 ) -> Generator[Outcome, None, None]:
     """Parse (in `jobs` processes) and store (here, the one writer) each source; one Outcome per
     source, in input order, once it is committed. Closing it early (Ctrl-C) ends the workers at once.
@@ -344,16 +345,21 @@ def ingest(
     Each input is stored whole or not at all (a savepoint each); a few inputs share a commit
     (BATCH_INPUTS, or what is read and parsed in BATCH_SECONDS), which saves a third of the
     cost of storing. `tally` counts the outcomes by status as each batch commits, exactly, even
-    when Ctrl-C comes between a commit and the outcomes reaching the caller."""
+    when Ctrl-C comes between a commit and the outcomes reaching the caller.
+
+    A page was seen at `observed_at` (ISO 8601 UTC) when given, else when it was captured if it is
+    an archive.org capture, else now: its read count's time."""
     parsed = _parse_all(
         sources, url=url, max_bytes=max_bytes, seconds=page_seconds, jobs=jobs, stdin=stdin, archive=archive.path
     )
     with closing(parsed):  # stopped early (Ctrl-C, an error): the workers end at once
-        yield from _store_batches(parsed, archive, url=url, tally=Counter() if tally is None else tally)
+        yield from _store_batches(
+            parsed, archive, url=url, tally=Counter() if tally is None else tally, observed_at=observed_at
+        )
 
 
 def _store_batches(
-    parsed: Iterator[Parsed], archive: Archive, *, url: str | None, tally: Counter[str]
+    parsed: Iterator[Parsed], archive: Archive, *, url: str | None, tally: Counter[str], observed_at: str | None
 ) -> Iterator[Outcome]:
     while True:
         # Read and parse a batch first (workers start here, outside any transaction), then store
@@ -368,16 +374,17 @@ def _store_batches(
             return
         with stopping.held():  # a commit and its tally are one step: Ctrl-C comes before or after
             with archive.transaction():
-                outcomes = [_store(item, archive, url=url, batch=batch) for item in batch]
+                outcomes = [_store(item, archive, url=url, batch=batch, observed_at=observed_at) for item in batch]
             tally.update(outcome.status for outcome in outcomes)
         yield from outcomes  # committed
 
 
-def _store(item: Parsed, archive: Archive, *, url: str | None, batch: list[Parsed]) -> Outcome:
+def _store(item: Parsed, archive: Archive, *, url: str | None, batch: list[Parsed], observed_at: str | None) -> Outcome:
     if item.article is None:
         return Outcome(source=item.source, status="failed", error=item.error)
     try:
-        saved = archive.save(item.article, page=item.raw, page_url=url, source=item.source)
+        seen = observed_at or item.article.captured_at
+        saved = archive.save(item.article, page=item.raw, page_url=url, source=item.source, observed_at=seen)
     except sqlite3.Error as exc:
         if is_fatal(exc) or not archive.conn.in_transaction:
             # every input after this one would fail the same way, or SQLite undid the whole commit

@@ -49,6 +49,9 @@ class Article:
     related: tuple[Related, ...] = ()
     rules: str = field(default="generic", compare=False)
     notes: tuple[str, ...] = field(default=(), compare=False)  # what parsing dropped (malformed URLs): for -v
+    #: When the page was captured, for a page saved from an archive.org capture (ISO 8601 UTC): when
+    #: its read count was seen. Not part of the record.
+    captured_at: str | None = field(default=None, compare=False)
 
     @property
     def paragraphs(self) -> list[str]:

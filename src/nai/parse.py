@@ -22,7 +22,7 @@ from .model import Article, Author
 from .page import ARTICLE_TYPES, Page, clean_text, first, ld_name, load_page, text_of
 from .sites import rules_for
 from .sites.wordpress import find_content
-from .urls import host_of
+from .urls import capture_time, host_of
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +67,25 @@ def parse_article(html: bytes | str, *, url: str | None = None) -> Article:
         raise TruncatedPage(TRUNCATED)
     canonical = extract_url(page)
     host = host_of(canonical) or (site.NAME if site is not None else None)
-    return dataclasses.replace(article, url=canonical, site=host, notes=tuple(dict.fromkeys(page.notes)))
+    return dataclasses.replace(
+        article, url=canonical, site=host, notes=tuple(dict.fromkeys(page.notes)), captured_at=capture_of(page)
+    )
 
 
 def extract_url(page: Page) -> str | None:
     """rel=canonical, else og:url, else the URL the caller gave (a malformed one is passed over);
     archive.org captures unwrapped (by Page.absolute)."""
     return first((page.links.get("canonical"), page.meta.get("og:url"), page.url), page.absolute)
+
+
+def capture_of(page: Page) -> str | None:
+    """When the page was captured, when it is one saved from archive.org: its own URL says so
+    (rel=canonical and og:url, which the Wayback Machine rewrites to the capture's, else the URL
+    the caller gave), with the capture's timestamp."""
+    for candidate in (page.links.get("canonical"), page.meta.get("og:url"), page.url):
+        if isinstance(candidate, str) and (when := capture_time(candidate.strip())):
+            return when
+    return None
 
 
 def _check_is_article(page: Page) -> None:

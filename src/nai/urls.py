@@ -13,6 +13,9 @@ from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, u
 
 # https://web.archive.org/web/20260205101010/https://north-africa.com/x/  (also "…/web/2026…id_/…")
 ARCHIVE_ORG = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d{1,14}[a-z_]*/(.+)$", re.I)
+# Its timestamp, when whole (a capture's own URL always has all 14 digits: a shorter one asks for
+# the capture nearest to it, whose time it does not say)
+CAPTURE_TIME = re.compile(r"^(?:https?:)?//web\.archive\.org/web/(\d{14})(?:[a-z_]*)/", re.I)
 # Query parameters that only track the reader: utm_source, fbclid, …
 TRACKING_PARAMS = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl|ref|amp|ocid)$", re.I
@@ -140,6 +143,22 @@ def unwrap_archive(url: str) -> str:
         if not re.match(r"^https?://", inner, re.I):
             inner = "https://" + inner
     return inner
+
+
+def capture_time(url: str | None) -> str | None:
+    """When an archive.org capture was made, from its URL, as ISO 8601 UTC
+    ("…/web/20260205101010/…" -> "2026-02-05T10:10:10+00:00"); None for any other URL, or a
+    timestamp that is not a whole one (14 digits) or no real time."""
+    from datetime import datetime, timezone  # here: a search never needs it
+
+    match = CAPTURE_TIME.match(url.strip()) if url else None
+    if not match:
+        return None
+    try:
+        when = datetime.strptime(match.group(1), "%Y%m%d%H%M%S")
+    except ValueError:
+        return None
+    return when.replace(tzinfo=timezone.utc).isoformat()
 
 
 def host_of(url: str | None) -> str | None:

@@ -58,17 +58,20 @@ COMMANDS = {
     "backup": "upkeep",
     "check": "upkeep",
     "export": "reading",
+    "history": "changes",
     "ingest": "ingesting",
+    "related": "changes",
     "reparse": "ingesting",
     "scrape": "scraping",
     "search": "reading",
     "show": "reading",
     "stats": "reading",
+    "trending": "changes",
 }
 #: The commands that only read: when one ends, its archive is closed and it started no thread,
 #: process or temporary file, so `nai` leaves at once (os._exit) instead of tearing the interpreter
 #: down module by module, which costs a search about 6 ms (nai.__main__).
-READ_ONLY = frozenset({"export", "search", "show", "stats"})
+READ_ONLY = frozenset({"export", "history", "related", "search", "show", "stats", "trending"})
 
 
 class NaiGroup(click.Group):
@@ -176,6 +179,28 @@ class DateBound(click.ParamType):  # type: ignore[type-arg]  # generic from clic
             return parse_bound(str(value), end=self.end)
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
+
+
+class Moment(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
+    """A date and time (nai.dates.parse_moment) as ISO 8601 UTC; `past`: not later than now."""
+
+    name = "datetime"
+
+    def __init__(self, *, past: bool = False) -> None:
+        self.past = past
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from datetime import datetime, timezone
+
+        from ..dates import parse_moment
+
+        try:
+            moment = parse_moment(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        if self.past and datetime.fromisoformat(moment) > datetime.now(timezone.utc):
+            self.fail(f"{value!r} is in the future", param, ctx)
+        return moment
 
 
 def _more_verbose(ctx: click.Context, param: click.Parameter, value: Any) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import defaults
-from .common import EXIT_FAILURE, Jobs, Settings, WebUrl, verbosity
+from .common import EXIT_FAILURE, Jobs, Moment, Settings, WebUrl, verbosity
 
 if TYPE_CHECKING:
     from ..ingest import Outcome
@@ -40,9 +40,21 @@ if TYPE_CHECKING:
     show_default=True,
     help="Give up on a page that takes longer than this to parse (0: no limit).",
 )
+@click.option(
+    "--observed-at",
+    type=Moment(past=True),
+    help="When the pages were seen (2026-02-05T03:17, UTC unless an offset is given): their read counts' "
+    "time. Default: an archive.org capture's time, else now.",
+)
 @click.pass_obj
 def ingest_command(
-    settings: Settings, paths: tuple[str, ...], url: str | None, max_mb: float, jobs: int, page_seconds: float
+    settings: Settings,
+    paths: tuple[str, ...],
+    url: str | None,
+    max_mb: float,
+    jobs: int,
+    page_seconds: float,
+    observed_at: str | None,
 ) -> None:
     """Parse article pages and store them in the archive.
 
@@ -56,6 +68,7 @@ def ingest_command(
         nai ingest backfill/                     # 64 pages or more: parsed on each core (up to 4)
         nai ingest --jobs 1 backfill/            # in this process only
         curl -s https://north-africa.com/some-story/ | nai ingest - --url https://north-africa.com/some-story/
+        nai ingest saved/story.html --observed-at 2026-02-05T03:17   # backfill a read count seen then
     """
     import gc
     from collections import Counter
@@ -87,6 +100,7 @@ def ingest_command(
             page_seconds=page_seconds,
             jobs=jobs,
             tally=stored,
+            observed_at=observed_at,
         )
         with (
             closing(outcomes),

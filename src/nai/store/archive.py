@@ -205,10 +205,16 @@ class Archive:
         observed_at: str | None = None,
     ) -> Saved:
         """Store an article (and the page it was parsed from, for `nai reparse`): new, updated (the
-        old version kept) or unchanged. One transaction, or a savepoint of the caller's."""
+        old version kept) or unchanged. One transaction, or a savepoint of the caller's.
+
+        `observed_at` is when the page was seen (ISO 8601 UTC; default now): its read count's time,
+        and its state's. A page older than the newest one seen of the article (an archive.org
+        capture ingested later) changes no field of the record: its read count joins the series
+        and its text the article's history, at its time (nai.store.history.place_older)."""
         from ..urls import url_key  # here: opening an archive to read it needs no URL parsing
 
-        now = observed_at or now_iso()
+        now = now_iso()
+        seen = observed_at or now
         key = url_key(article.url) if article.url else None
         ckey = content_key(article)
         with self.transaction():
@@ -220,16 +226,28 @@ class Archive:
                 from ..raw import RawPage
 
                 page = RawPage.of(page)
-            raw_id = self.raw.store(page, site=article.site, url=page_url, source=source, now=now) if page else None
+
+            def store_page() -> int | None:
+                return self.raw.store(page, site=article.site, url=page_url, source=source, now=now) if page else None
+
+            if row is not None and row["last_seen"] and seen < row["last_seen"]:
+                from .history import place_older
+
+                self._observe(row["id"], article.read_count, seen)
+                place_older(self.conn, row, article, seen=seen, store_page=store_page, now=now)
+                return Saved(row["id"], "unchanged")
+            raw_id = store_page()
             if row is None:
-                article_id = self._insert(article, key=key or f"fp:{ckey}", ckey=ckey, raw_id=raw_id, now=now)
+                key = key or f"fp:{ckey}"
+                article_id = self._insert(article, key=key, ckey=ckey, raw_id=raw_id, seen=seen, now=now)
                 return Saved(article_id, "new")
-            status = self._update(row, article, key=key, ckey=ckey, raw_id=raw_id, now=now, reason="page")
+            status = self._update(row, article, key=key, ckey=ckey, raw_id=raw_id, seen=seen, now=now, reason="page")
             return Saved(row["id"], status)
 
-    def resave(self, article_id: int, article: Article, *, seen_at: str) -> None:
+    def resave(self, article_id: int, article: Article) -> None:
         """Replace a stored article's record with `article`, parsed again from its own raw page
-        (`nai reparse`); a changed headline, date or body keeps the old version, marked reparse."""
+        (`nai reparse`); a changed headline, date or body keeps the old version, marked reparse:
+        the new state is seen now. The read count is the page's, seen when the page was."""
         with self.transaction():
             row = self.one("SELECT * FROM articles WHERE id = ?", article_id)
             if row is None:
@@ -245,9 +263,9 @@ class Archive:
                 key=key,
                 ckey=content_key(article),
                 raw_id=row["raw_page_id"],
-                now=seen_at,
+                seen=row["last_seen"] or row["first_seen"],
+                now=now_iso(),
                 reason="reparse",
-                replaced_at=now_iso(),
             )
 
     def _find_existing(self, key: str | None, ckey: str) -> dict[str, Any] | None:
@@ -278,24 +296,24 @@ class Archive:
             )
         return int(row["id"])
 
-    def _insert(self, article: Article, *, key: str, ckey: str, raw_id: int | None, now: str) -> int:
+    def _insert(self, article: Article, *, key: str, ckey: str, raw_id: int | None, seen: str, now: str) -> int:
         # the id is taken here, under the write lock, because the full-text key is made of it
         article_id = int(self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM articles").fetchone()[0])
         self.conn.execute(
             """INSERT INTO articles (id, fts_key, key, url, site, headline, published, section, read_count, body,
-                 author_id, rules, content_key, fingerprint, raw_page_id, first_seen, updated_at, last_seen)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 author_id, rules, content_key, fingerprint, raw_page_id, first_seen, updated_at, last_seen, seen_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 article_id, fts_key(article.published, article_id), key, article.url, article.site,
                 article.headline, article.published, article.section, article.read_count, article.body,
                 self._author_id(article.author, now), article.rules, ckey, fingerprint(article), raw_id,
-                now, now, now,
+                now, now, seen, seen,
             ),
         )  # fmt: skip
         if article.read_count is not None:
             self.conn.execute(
                 "INSERT INTO read_counts (article_id, observed_at, read_count) VALUES (?, ?, ?)",
-                (article_id, now, article.read_count),
+                (article_id, seen, article.read_count),
             )
         self._write_related(article_id, article.related)
         if not key.startswith("fp:"):  # stories that listed this one now point at it
@@ -312,31 +330,34 @@ class Archive:
         key: str | None,
         ckey: str,
         raw_id: int | None,
+        seen: str,
         now: str,
         reason: str,
-        replaced_at: str | None = None,
     ) -> SaveStatus:
-        """`now`: when the page was seen; `replaced_at`: when an earlier state is replaced (now)."""
+        """`seen`: when the page was seen (its read count's time); `now`: when it is stored. A new
+        state is seen at `seen` (a page) or `now` (a reparse)."""
         article_id = int(row["id"])
         changed = fingerprint(article) != row["fingerprint"] or row["rules"] != article.rules
+        state_seen = row["seen_at"] or row["first_seen"]
         if version_hash(article.headline, article.published, article.body) != version_hash(
             row["headline"], row["published"], row["body"]
         ):
-            self._keep_version(row, reason=reason, now=replaced_at or now)
+            self._keep_version(row, reason=reason, now=now)
+            state_seen = now if reason == "reparse" else seen
         new_key = key if key is not None else row["key"]
         self.conn.execute(
             """UPDATE articles SET fts_key = ?, key = ?, url = ?, site = ?, headline = ?, published = ?, section = ?,
                  read_count = COALESCE(?, read_count), body = ?, author_id = ?, rules = ?, content_key = ?,
-                 fingerprint = ?, raw_page_id = COALESCE(?, raw_page_id), updated_at = ?, last_seen = ?
+                 fingerprint = ?, raw_page_id = COALESCE(?, raw_page_id), updated_at = ?, last_seen = ?, seen_at = ?
                WHERE id = ?""",
             (
                 fts_key(article.published, article_id), new_key, article.url, article.site, article.headline,
                 article.published, article.section,
                 article.read_count, article.body, self._author_id(article.author, now), article.rules, ckey,
-                fingerprint(article), raw_id, now if changed else row["updated_at"], now, article_id,
+                fingerprint(article), raw_id, now if changed else row["updated_at"], seen, state_seen, article_id,
             ),
         )  # fmt: skip
-        self._observe(article_id, article.read_count, now)
+        self._observe(article_id, article.read_count, seen)
         if self._related_of(article_id) != article.related:
             self.conn.execute("DELETE FROM related WHERE article_id = ?", (article_id,))
             self._write_related(article_id, article.related)
@@ -350,28 +371,50 @@ class Archive:
         return "updated" if changed else "unchanged"
 
     def _keep_version(self, row: dict[str, Any], *, reason: str, now: str) -> None:
-        """The article's state before this change, with why (page, reparse) and when it was replaced."""
+        """The article's state before this change, with when it was first seen, and why (page,
+        reparse) and when it was replaced."""
         self.conn.execute(
             """INSERT INTO versions
-                 (article_id, version, headline, published, body, reason, raw_page_id, saved_at)
+                 (article_id, version, headline, published, body, reason, raw_page_id, saved_at, seen_at)
                VALUES (?, (SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE article_id = ?),
-                       ?, ?, ?, ?, ?, ?)""",
-            (row["id"], row["id"], row["headline"], row["published"], row["body"], reason, row["raw_page_id"], now),
-        )
+                       ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                row["id"], row["id"], row["headline"], row["published"], row["body"], reason, row["raw_page_id"], now,
+                row["seen_at"] or row["first_seen"],
+            ),
+        )  # fmt: skip
 
-    def _observe(self, article_id: int, read_count: int | None, now: str) -> None:
-        """Record a read count when it is the first or differs from the last one seen."""
+    def _observe(self, article_id: int, read_count: int | None, seen: str) -> None:
+        """Record a read count seen at `seen`: one a time (a second at the same time replaces the
+        first), and none that repeats the one before it. The article's read count is its latest."""
         if read_count is None:
             return
-        last = self.one(
-            "SELECT read_count FROM read_counts WHERE article_id = ? ORDER BY observed_at DESC LIMIT 1",
-            article_id,
-        )
-        if last is None or last["read_count"] != read_count:
+        at = self.one("SELECT read_count FROM read_counts WHERE article_id = ? AND observed_at = ?", article_id, seen)
+        if at is not None:
+            if at["read_count"] == read_count:
+                return
             self.conn.execute(
-                "INSERT OR IGNORE INTO read_counts (article_id, observed_at, read_count) VALUES (?, ?, ?)",
-                (article_id, now, read_count),
+                "UPDATE read_counts SET read_count = ? WHERE article_id = ? AND observed_at = ?",
+                (read_count, article_id, seen),
             )
+        else:
+            before = self.one(
+                """SELECT read_count FROM read_counts WHERE article_id = ? AND observed_at < ?
+                   ORDER BY observed_at DESC LIMIT 1""",
+                article_id,
+                seen,
+            )
+            if before is not None and before["read_count"] == read_count:
+                return
+            self.conn.execute(
+                "INSERT INTO read_counts (article_id, observed_at, read_count) VALUES (?, ?, ?)",
+                (article_id, seen, read_count),
+            )
+        self.conn.execute(
+            """UPDATE articles SET read_count = (SELECT read_count FROM read_counts WHERE article_id = ?1
+                                                 ORDER BY observed_at DESC LIMIT 1) WHERE id = ?1""",
+            (article_id,),
+        )
 
     def _write_related(self, article_id: int, related: tuple[Related, ...]) -> None:
         from ..urls import url_key

@@ -137,12 +137,12 @@ def reparse(archive: Archive, parse: Parse, *, progress: Callable[[int, int], No
     """Rebuild every record from its stored raw page with `parse`; count those that changed.
     Each article is its own transaction; `progress(done, total)` follows each."""
     rows = archive.conn.execute(  # ids only: one page in memory at a time
-        """SELECT a.id, p.id, p.url, p.stored_at
+        """SELECT a.id, p.id, p.url
            FROM articles a JOIN raw_pages p ON p.id = a.raw_page_id ORDER BY a.id"""
     ).fetchall()
     changed = 0
     failed: list[tuple[int, str]] = []
-    for done, (article_id, raw_id, url, stored_at) in enumerate(rows):
+    for done, (article_id, raw_id, url) in enumerate(rows):
         if progress is not None:
             progress(done, len(rows))  # those before this one: rebuilt, or failed
         try:
@@ -161,7 +161,7 @@ def reparse(archive: Archive, parse: Parse, *, progress: Callable[[int, int], No
         with stopping.held():  # rebuilt and counted as one step: Ctrl-C comes before or after
             with archive.transaction():
                 before = queries.get(archive.conn, article_id)
-                archive.resave(article_id, article, seen_at=stored_at)
+                archive.resave(article_id, article)
                 after = queries.get(archive.conn, article_id)
             if before is not None and (after is None or before.to_record() != after.to_record()):
                 changed += 1

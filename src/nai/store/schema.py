@@ -6,7 +6,8 @@ Tables:
   authors       one row per author; the blurb kept current
   related       the "Most Recent Stories" block as ordered edges, target_id set when in the archive
   read_counts   every read-count observation with its time
-  versions      each earlier (headline, published, body) an article has had, oldest first; the
+  versions      each earlier (headline, published, body) an article has had, with when it was first
+                seen (seen_at, since m008) and why and when it was replaced (reason, saved_at); the
                 current one is the article's row (before migration m005 it was repeated here)
   raw_pages     the pages themselves, so `nai reparse` can rebuild records: zstd against a
                 dictionary of their site (nai.raw), zlib before migration m004
@@ -288,6 +289,30 @@ def m007_raw_dict_signatures(db: sqlite_utils.Database) -> None:
         except raw.Error:
             continue
         db.execute("UPDATE raw_dicts SET signature = ? WHERE id = ?", (signature, dict_id))
+
+
+@migration
+def m008_states_seen(db: sqlite_utils.Database) -> None:
+    """Each state of an article knows when it was first seen (`versions.seen_at`, and
+    `articles.seen_at` for the current one), so that a page captured long ago (archive.org) takes
+    its place in the article's history by its time; `last_seen` is now the newest page's time.
+    Before, a state was first seen when the one before it was replaced (`saved_at`), or, for the
+    first, when the article was first stored. Read counts by time, for `nai trending`."""
+    db.table("versions").add_column("seen_at", str)
+    db.table("articles").add_column("seen_at", str)
+    db.execute(
+        """UPDATE versions SET seen_at = COALESCE(
+             (SELECT p.saved_at FROM versions p
+              WHERE p.article_id = versions.article_id AND p.version < versions.version
+              ORDER BY p.version DESC LIMIT 1),
+             (SELECT first_seen FROM articles WHERE id = versions.article_id))"""
+    )
+    db.execute(
+        """UPDATE articles SET seen_at = COALESCE(
+             (SELECT v.saved_at FROM versions v WHERE v.article_id = articles.id ORDER BY v.version DESC LIMIT 1),
+             first_seen)"""
+    )
+    db.table("read_counts").create_index(["observed_at"])
 
 
 # The index follows every insert, update and delete of the indexed columns (and of the key); a
