@@ -64,11 +64,12 @@ COMMANDS = {
     "search": "reading",
     "show": "reading",
     "stats": "reading",
+    "trend": "analysis",
 }
 #: The commands that only read: when one ends, its archive is closed and it started no thread,
 #: process or temporary file, so `nai` leaves at once (os._exit) instead of tearing the interpreter
 #: down module by module, which costs a search about 6 ms (nai.__main__).
-READ_ONLY = frozenset({"export", "search", "show", "stats"})
+READ_ONLY = frozenset({"export", "search", "show", "stats", "trend"})
 
 
 class NaiGroup(click.Group):
