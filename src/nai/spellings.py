@@ -62,12 +62,22 @@ _FOLD = str.maketrans(
 )
 
 
+_FOLDABLE = re.compile("[" + "".join(map(chr, _FOLD)) + "]")  # a regex finds the few in C
+
+
+def fold_text(text: str) -> str:
+    """Lower case, unaccented."""
+    text = text.lower()
+    return text if text.isascii() else _FOLDABLE.sub(_fold_letter, text)
+
+
+def _fold_letter(found: re.Match[str]) -> str:
+    return _FOLD.get(ord(found.group())) or ""
+
+
 def fold(text: str) -> str:
     """A spelling as nai compares it: its words, lower case, unaccented, one space apart."""
-    text = text.lower()
-    if not text.isascii():
-        text = text.translate(_FOLD)
-    return " ".join(_WORD.findall(text.replace("_", " ")))
+    return " ".join(_WORD.findall(fold_text(text).replace("_", " ")))
 
 
 def phrase(text: str) -> str:
@@ -130,12 +140,18 @@ def _match(terms: list[Term]) -> str:
 
 
 class Spellings:
-    """Groups of spellings, found by any of their spellings folded."""
+    """Groups of spellings, found by any of their spellings folded.
 
-    def __init__(self, groups: list[list[str]]) -> None:
-        self.groups: list[tuple[str, ...]] = []
-        self._group: dict[str, int] = {}  # folded spelling -> its group in self.groups
-        self.longest = 1  # words in the longest spelling
+    Lines are parsed when a lookup needs them: a search reads the file but parses only the lines
+    that hold its words (and the lines those share a spelling with), so start-up stays cheap."""
+
+    def __init__(self, groups: list[list[str]], *, lines: list[str] | None = None) -> None:
+        self._groups: list[tuple[str, ...]] = []
+        self._group: dict[str, int] = {}  # folded spelling -> its group in self._groups
+        self._lines = lines or []  # lines not parsed yet, comments cut
+        self._all = fold_text("\n".join(self._lines))
+        self._folded = self._all.split("\n")
+        self.longest = MAX_NAME_WORDS if self._lines else 1  # words in the longest spelling (at most)
         for group in groups:
             self.add(group)
 
@@ -144,43 +160,69 @@ class Spellings:
         members: dict[str, str] = {}
         joined = sorted({self._group[k] for k in map(fold, spellings) if k in self._group})
         for index in joined:
-            members.update((fold(s), s) for s in self.groups[index])
+            members.update((fold(s), s) for s in self._groups[index])
         for spelling in spellings:
             members.setdefault(fold(spelling), spelling)
         members.pop("", None)
         group = tuple(members.values())
         if joined:
-            self.groups[joined[0]] = group
+            self._groups[joined[0]] = group
             for index in joined[1:]:
-                self.groups[index] = ()  # kept, so that the indices stay valid
+                self._groups[index] = ()  # kept, so that the indices stay valid
         else:
-            self.groups.append(group)
-        at = joined[0] if joined else len(self.groups) - 1
+            self._groups.append(group)
+        at = joined[0] if joined else len(self._groups) - 1
         for key in members:
             self._group[key] = at
-            self.longest = max(self.longest, key.count(" ") + 1)
+            if not self._lines:
+                self.longest = max(self.longest, key.count(" ") + 1)
+
+    def _parse(self, key: str) -> None:
+        """Parse the lines that may hold `key`, and those that may share a spelling with them."""
+        wanted = [key]
+        while wanted and self._lines:
+            probe = max(wanted.pop().split(), key=len)  # a word of it: punctuation may join the others
+            if probe not in self._all:
+                continue
+            for i, folded in enumerate(self._folded):
+                if probe in folded and self._lines[i]:
+                    group = _spellings(self._lines[i])
+                    self._lines[i] = self._folded[i] = ""
+                    self.add(group)
+                    wanted += [fold(s) for s in group]
+            self._all = "\n".join(self._folded)
 
     def group(self, spelling: str) -> tuple[str, ...]:
         """The group holding `spelling` (folded), or () when none does."""
-        index = self._group.get(fold(spelling))
-        return self.groups[index] if index is not None else ()
+        key = fold(spelling)
+        if key and self._lines:
+            self._parse(key)
+        index = self._group.get(key)
+        return self._groups[index] if index is not None else ()
+
+    @property
+    def groups(self) -> list[tuple[str, ...]]:
+        """Every group."""
+        for line in self._lines:
+            if line:
+                self._parse(fold(_spellings(line)[0]))
+        return [g for g in self._groups if g]
 
     def __len__(self) -> int:
-        return sum(1 for g in self.groups if g)
+        return len(self.groups)
 
     @classmethod
     def load(cls, user_file: str | None = None) -> Spellings:
         """The shipped groups, then the user's: `user_file` (an error when it cannot be read), else
         $XDG_CONFIG_HOME/nai/aliases.txt (~/.config/nai/aliases.txt) when it exists."""
-        spellings = cls(read_groups(DATA_FILE))
+        lines = read_lines(DATA_FILE)
         if user_file is None:
             config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
             default = os.path.join(config, "nai", "aliases.txt")
             user_file = default if os.path.exists(default) else None
         if user_file is not None:
-            for group in read_groups(user_file):
-                spellings.add(group)
-        return spellings
+            lines += read_lines(user_file)
+        return cls([], lines=lines)
 
     def expand(self, query: str, *, exact: bool = False) -> Expanded:
         """A plain query as an FTS5 MATCH expression that is never a syntax error.
@@ -245,28 +287,32 @@ class Spellings:
                 piece = " ".join(words[i : i + n])
                 options = self.group(piece)
                 if options or n == 1:
-                    options = (piece, *(s for s in options if fold(s) != fold(piece)))
+                    options = (piece, *(s for s in options if fold(s) != fold(piece) and len(fold(s).split()) == n))
                     variants = [f"{v} {o}".strip() for v in variants for o in options][:MAX_ALTERNATIVES]
                     i += n
                     break
         return tuple(dict.fromkeys(variants)) or (text,)
 
 
-def read_groups(path: str) -> list[list[str]]:
-    """The groups of a spellings file: one a line, spellings separated by commas, `#` comments."""
+def read_lines(path: str) -> list[str]:
+    """The lines of a spellings file that hold a group, comments cut."""
     try:
         with open(path, encoding="utf-8") as file:
             text = file.read()
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise NaiError(f"{path}: cannot read the spellings: {reason}") from None
-    groups = []
-    for line in text.splitlines():
-        spellings = [s.strip() for s in line.split("#", 1)[0].split(",")]
-        spellings = [s for s in spellings if fold(s)]
-        if spellings:
-            groups.append(spellings)
-    return groups
+    lines = (line.split("#", 1)[0] for line in text.splitlines())
+    return [line for line in lines if line.strip(" ,\t")]
+
+
+def _spellings(line: str) -> list[str]:
+    return [s.strip() for s in line.split(",") if fold(s)]
+
+
+def read_groups(path: str) -> list[list[str]]:
+    """The groups of a spellings file: one a line, spellings separated by commas, `#` comments."""
+    return [group for group in map(_spellings, read_lines(path)) if group]
 
 
 _NONE = Spellings([])
