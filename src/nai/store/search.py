@@ -24,6 +24,7 @@ MARK_START, MARK_END = "[", "]"
 SEARCH_CANDIDATES = 2000
 MAX_RAW_QUERY = 2000  # characters of a --raw query
 SORTS = ("rank", "date", "reads")
+MATCHED_SCAN = 5000  # matches of a spelling read to find those of the hits; past it, the hits are looked up
 SUGGESTIONS = 3  # words suggested for a word the archive lacks
 VOCAB = "temp.nai_vocab"  # the index's words (fts5vocab), in the temp schema: a read-only archive has it too
 
@@ -142,14 +143,17 @@ def matched(conn: sqlite3.Connection, expanded: Expanded, keys: list[int]) -> di
         for spelling in spellings:
             if len(spellings) == 1:
                 holders = keys
-            else:
-                holders = [
-                    key
-                    for (key,) in conn.execute(
+            else:  # its matches between the first hit and the last, unless there are many of them
+                near = conn.execute(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?",
+                    (phrase(spelling), min(keys), max(keys), MATCHED_SCAN + 1),
+                ).fetchall()
+                if len(near) > MATCHED_SCAN:  # one look-up a hit (each one FTS5 query: dearer for a few)
+                    near = conn.execute(
                         f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})",
                         (phrase(spelling), *keys),
-                    )
-                ]
+                    ).fetchall()
+                holders = [key for (key,) in near if key in found]
             for key in holders:
                 found[key].append(spelling)
     return {key: tuple(dict.fromkeys(spellings)) for key, spellings in found.items()}
