@@ -229,8 +229,9 @@ def test_search_table_marks_the_match(full: Nai) -> None:
 
 def test_search_json_is_the_record_plus_rank_and_snippet(full: Nai) -> None:
     [hit] = full.json("search", "Fezzan", "--format", "json")
-    assert list(hit) == ["id", *expected(CLASSIC), "rank", "snippet"]
-    assert {k: v for k, v in hit.items() if k not in ("id", "rank", "snippet")} == expected(CLASSIC)
+    assert list(hit) == ["id", *expected(CLASSIC), "rank", "snippet", "matched"]
+    assert {k: v for k, v in hit.items() if k not in ("id", "rank", "snippet", "matched")} == expected(CLASSIC)
+    assert hit["matched"] == ["Fezzan"]
     assert "[Fezzan]" in hit["snippet"]
     assert isinstance(hit["rank"], float)
 

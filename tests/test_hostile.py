@@ -4,6 +4,7 @@ results or a one-line error and never changes the archive."""
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -17,8 +18,9 @@ from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, Nai
 from nai.errors import ParseError, QueryError
 from nai.model import Article
 from nai.parse import parse_page
+from nai.spellings import Spellings
 from nai.store import Archive
-from nai.store import queries as store_queries
+from nai.store import search as store_search
 
 SEEDS = [p.read_bytes() for p in [*GOLDEN_PAGES, *sorted((FIXTURES / "not-articles").glob("*.html"))]]
 TAG = re.compile(rb"<[^<>]{1,400}>")
@@ -121,6 +123,7 @@ def fingerprint(db: Path) -> list[tuple[object, ...]]:
         ).fetchall()
 
 
+SPELLINGS = Spellings.load(os.devnull)
 queries = st.one_of(
     st.text(max_size=200),
     st.lists(st.sampled_from([*FTS_SYNTAX, "Haftar", "Saied", "DROP TABLE articles", "x"]), max_size=12).map(" ".join),
@@ -133,13 +136,16 @@ queries = st.one_of(
 @given(query=queries, raw=st.booleans())
 def test_any_query_gives_results_or_a_query_error(archive: Archive, query: str, raw: bool) -> None:
     before = fingerprint(archive.path)
+    expanded = SPELLINGS.expand(query)  # every spelling of the names in it, as nai search reads it
     try:
-        hits = store_queries.search(archive.conn, query, fts_syntax=raw, limit=5)
+        hits = store_search.search(archive.conn, query if raw else expanded, fts_syntax=raw, limit=5)
     except QueryError as exc:
         assert raw, "plain queries never fail"
         assert "\n" not in str(exc)
     else:
         assert len(hits) <= 5
+        if not raw and not hits:  # what nai search suggests then: the index's words, never an error
+            assert all(isinstance(word, str) and word for word in store_search.suggest(archive.conn, expanded))
     assert fingerprint(archive.path) == before
 
 

@@ -42,6 +42,8 @@ FORBIDDEN = {
     "nai.urls": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS),
     "nai.dates": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS),
     "nai.raw": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS),
+    "nai.spellings": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS, "nai.model", "pathlib", "importlib"),
+    "nai.charts": ("nai.", "click"),
     "nai.errors": ("nai.",),
     "nai.defaults": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS, "nai.model"),  # light: read by `nai --help`
     "nai.stopping": ("nai.",),

@@ -114,14 +114,36 @@ class Stored(NamedTuple):
 
 
 class Hit(NamedTuple):
-    """A search result: the article, its bm25 score (lower is better) and a marked snippet."""
+    """A search result: the article, its bm25 score (lower is better), a marked snippet, and the
+    spellings of the query's words and phrases that the article holds."""
 
     stored: Stored
     rank: float
     snippet: str
+    matched: tuple[str, ...] = ()
 
     def to_record(self) -> dict[str, Any]:
-        return {**self.stored.to_record(), "rank": self.rank, "snippet": self.snippet}
+        return {**self.stored.to_record(), "rank": self.rank, "snippet": self.snippet, "matched": list(self.matched)}
+
+
+class Trend(NamedTuple):
+    """Articles matching each query per period (nai.store.trends): `periods` in order, from the
+    first match of any query to the last, each with one count per query (in the order of
+    `queries`), zeros included."""
+
+    by: str
+    queries: tuple[str, ...]
+    periods: list[tuple[str, tuple[int, ...]]]
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "queries": list(self.queries),
+            "periods": [
+                {"period": period, "counts": dict(zip(self.queries, counts, strict=True))}
+                for period, counts in self.periods
+            ],
+        }
 
 
 class Reparsed(NamedTuple):

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from .model import RECORD_KEYS, Hit, Stored
+from .model import RECORD_KEYS, Hit, Stored, Trend
 
-SEARCH_KEYS = (*RECORD_KEYS, "rank", "snippet")
+if TYPE_CHECKING:
+    from .spellings import Expanded
+
+SEARCH_KEYS = (*RECORD_KEYS, "rank", "snippet", "matched")
 
 
 def write_json(records: Iterable[dict[str, Any]], stream: TextIO) -> None:
@@ -53,18 +56,21 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str, stream: TextIO) -
         raise ValueError(f"unknown format {fmt!r}")
 
 
-def write_hits(hits: list[Hit], fmt: str, stream: TextIO, *, width: int = 100) -> None:
+def write_hits(
+    hits: list[Hit], fmt: str, stream: TextIO, *, width: int = 100, expanded: Expanded | None = None
+) -> None:
     records = [hit.to_record() for hit in hits]
     if fmt == "json":
         write_json(records, stream)
     elif fmt == "csv":
         write_csv(records, stream, SEARCH_KEYS)
     else:
-        stream.write(hits_table(hits, width=width))
+        stream.write(hits_table(hits, width=width, expanded=expanded))
 
 
-def hits_table(hits: list[Hit], *, width: int = 100) -> str:
-    """id, date and headline on one line, the marked snippet indented below."""
+def hits_table(hits: list[Hit], *, width: int = 100, expanded: Expanded | None = None) -> str:
+    """id, date and headline on one line, the marked snippet indented below, and which spellings
+    matched when the query did not type them (`expanded`: the query's spellings)."""
     lines = []
     for hit in hits:
         article = hit.stored.article
@@ -72,6 +78,9 @@ def hits_table(hits: list[Hit], *, width: int = 100) -> str:
         lines.append(_cut(f"{hit.stored.id:>6}  {date:<10}  {article.headline}", width))
         for line in textwrap.wrap(" ".join(hit.snippet.split()), width=max(width - 8, 20))[:3]:
             lines.append(" " * 8 + line)
+        others = expanded.not_typed(list(hit.matched)) if expanded else []
+        if others:
+            lines.append(_cut(" " * 8 + "matched: " + ", ".join(others), width))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -191,3 +200,21 @@ def _fill_lines(fill: dict[str, Any]) -> list[str]:
         flag = f"  {LAYOUT_HINT}" if f["alarm"] else ""
         out.append(f"    {f['label']:<26}{tonight:>16}{before:>18}{flag}")
     return out
+
+
+def write_trend(trend: Trend, fmt: str, stream: TextIO, *, width: int = 80) -> None:
+    """A trend (nai.store.trends) as JSON, CSV (a period a row, a query a column) or a bar chart."""
+    if fmt == "json":
+        stream.write(json.dumps(trend.to_record(), ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["period", *trend.queries])
+        writer.writerows([period, *counts] for period, counts in trend.periods)
+    else:
+        from .charts import bars
+
+        stream.write(
+            bars([p for p, _ in trend.periods], list(trend.queries), [c for _, c in trend.periods], width=width)
+        )

@@ -67,11 +67,12 @@ COMMANDS = {
     "show": "reading",
     "stats": "reading",
     "trending": "changes",
+    "trend": "analysis",
 }
 #: The commands that only read: when one ends, its archive is closed and it started no thread,
 #: process or temporary file, so `nai` leaves at once (os._exit) instead of tearing the interpreter
 #: down module by module, which costs a search about 6 ms (nai.__main__).
-READ_ONLY = frozenset({"export", "history", "related", "search", "show", "stats", "trending"})
+READ_ONLY = frozenset({"export", "history", "related", "search", "show", "stats", "trend", "trending"})
 
 
 class NaiGroup(click.Group):

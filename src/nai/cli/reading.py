@@ -16,31 +16,68 @@ from .common import DateBound, Settings, output_format, terminal_width, verbosit
 @click.argument("query")
 @click.option("--since", type=DateBound(end=False), help="Published on or after (2026, 2026-02, 4 February 2026).")
 @click.option("--until", type=DateBound(end=True), help="Published on or before (a month means its last day).")
+@click.option("--section", help='Of this section only ("Maghreb Edition"; any case).')
+@click.option("--author", help='By this author only (the whole name, any case: "Staff Writer").')
+@click.option("--min-reads", type=click.IntRange(min=0), metavar="N", help="Read at least N times.")
+@click.option(
+    "--sort",
+    type=click.Choice(["rank", "date", "reads"]),
+    default="rank",
+    show_default=True,
+    help="Best match, newest, or most read first.",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=defaults.SEARCH_LIMIT, show_default=True)
+@click.option("--exact", is_flag=True, help="Only the spellings typed: no other spelling of a name.")
+@click.option("--aliases", metavar="FILE", help="Your spellings file (default $XDG_CONFIG_HOME/nai/aliases.txt).")
 @click.option("--raw", is_flag=True, help='Pass QUERY through as FTS5 syntax (AND, OR, NEAR, "phrases", prefix*).')
 @output_format("table", "json", "csv")
 @click.pass_obj
 def search_command(
-    settings: Settings, query: str, since: str | None, until: str | None, limit: int, raw: bool, fmt: str
+    settings: Settings,
+    query: str,
+    since: str | None,
+    until: str | None,
+    section: str | None,
+    author: str | None,
+    min_reads: int | None,
+    sort: str,
+    limit: int,
+    exact: bool,
+    aliases: str | None,
+    raw: bool,
+    fmt: str,
 ) -> None:
     """Full-text search, best match first, with a snippet around each match.
 
     QUERY is plain words, all of which must match; "quoted words" match as a phrase;
     accents do not matter (Saied finds Saïed). Matches in the headline count more.
+    A name finds all its spellings (Haftar finds Hifter and حفتر; see README, "Every spelling
+    of a name"); --exact finds only the one typed. When nothing matches, close words that
+    the archive holds are suggested on stderr (not with -q).
 
     \b
     Example:
         nai search Haftar
         nai search "Salvador Pass" --since 2026-01 --until 2026-02 --format json
+        nai search Tebboune --section "Maghreb Edition" --sort date
         nai search --raw 'Haftar NOT Tripoli'
     """
     from .. import output
-    from ..store import queries
+    from ..spellings import Spellings, plain
+    from ..store import search
 
+    expanded = None
+    if not raw:
+        text = query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # any argv is text
+        expanded = plain(text) if exact else Spellings.load(aliases).expand(text)
+    filters = search.Filters(since=since, until=until, section=section, author=author, min_reads=min_reads)
     with settings.archive() as archive:
-        hits = queries.search(archive.conn, query, since=since, until=until, limit=limit, fts_syntax=raw)
-    output.write_hits(hits, fmt, sys.stdout, width=terminal_width(100))
-    if not hits and settings.chatty:
+        hits = search.search(archive.conn, expanded or query, filters=filters, limit=limit, sort=sort, fts_syntax=raw)
+        suggestions = search.suggest(archive.conn, expanded) if not hits and expanded and not settings.quiet else []
+    output.write_hits(hits, fmt, sys.stdout, width=terminal_width(100), expanded=expanded)
+    if suggestions:
+        click.echo(f"nai: no match; did you mean: {', '.join(suggestions)}?", err=True)
+    elif not hits and settings.chatty:
         click.echo("no matches", err=True)
 
 

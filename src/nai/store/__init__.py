@@ -1,7 +1,9 @@
 """The archive: one SQLite file. What the rest of nai uses, by job:
 
   archive.py   Archive: opening (WAL, or read-only), transactions, saving articles
-  queries.py   reading: get, find, all_stored, read history, search, stats (new queries go here)
+  queries.py   reading: get, find, all_stored, read history, stats
+  search.py    full-text search: filters, sorts, the spellings each hit holds, suggestions
+  trends.py    articles matching a query per month, week or year
   crawl.py     the crawl state of `nai scrape` (urls, runs), typed
   fill.py      how often the site-rule fields are filled: a scrape's pages against earlier ones
   health.py    check, repair, backup, reparse
@@ -20,7 +22,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from . import fill, health, queries
+    from . import fill, health, queries, search, trends
     from .archive import Archive, describe, is_fatal
     from .crawl import Crawl, Run, UrlKind, UrlState
     from .keys import now_iso
@@ -51,11 +53,13 @@ __all__ = [
     "is_fatal",
     "now_iso",
     "queries",
+    "search",
+    "trends",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("fill", "health", "queries"):
+    if name in ("fill", "health", "queries", "search", "trends"):
         return importlib.import_module(f"{__name__}.{name}")
     if name in _WHERE:
         return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)

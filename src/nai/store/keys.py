@@ -15,7 +15,6 @@ FTS_EPOCH = date(1900, 1, 1)
 FTS_KEY_FUNCTION = "nai_fts_key"
 FTS_KEY_SQL = f"{FTS_KEY_FUNCTION}(published, id)"
 ID_SPAN = 1 << 32  # ids below this fit in the low bits
-MAX_QUERY_TERMS = 32  # distinct words or phrases of a plain query, and words of one phrase
 
 
 def fts_key(published: str | None, article_id: int) -> int:
@@ -71,16 +70,12 @@ def version_hash(headline: str, published: str | None, body: str) -> str:
 
 
 def to_match(query: str) -> str:
-    """Plain words to an FTS5 query that can never be a syntax error.
+    """Plain words to an FTS5 query that can never be a syntax error, spellings not expanded.
 
     Each word (or "quoted phrase") becomes a quoted FTS5 phrase of its letters and digits, so
     operators, quotes, brackets and SQL are only text: 'Al-Tum "Salvador Pass"' ->
-    '"Al Tum" "Salvador Pass"'. All phrases must match.
+    '"Al Tum" AND "Salvador Pass"'. All phrases must match (nai.spellings, which expands them too).
     """
-    parts: list[str] = []
-    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
-        tokens = re.findall(r"\w+", phrase or word)[:MAX_QUERY_TERMS]
-        quoted = '"' + " ".join(tokens) + '"'
-        if tokens and quoted not in parts:
-            parts.append(quoted)
-    return " ".join(parts[:MAX_QUERY_TERMS])  # a query of a thousand words means its first few
+    from ..spellings import plain
+
+    return plain(query).match

@@ -1,8 +1,8 @@
-"""Reading the archive: articles by id or URL, all of them streamed, read-count history, full-text
-search, stats. Every function takes a sqlite3 connection and only reads.
-
-This is the home of every new query. A query over the full-text index runs inside fts_guard(),
-which bounds its time and turns FTS5's errors into one-line QueryErrors.
+"""Reading the archive: articles by id or URL, all of them streamed, read-count history, stats.
+Every function takes a sqlite3 connection and only reads. Full-text search is in search.py, trends
+in trends.py, each beside this module: new queries go in a module of their own like them. A query
+over the full-text index runs inside fts_guard(), which bounds its time and turns FTS5's errors
+into one-line QueryErrors.
 """
 
 from __future__ import annotations
@@ -17,18 +17,11 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..errors import QueryError
-from ..model import Article, Hit, Stored
-from .keys import fts_range, to_match
+from ..model import Article, Stored
 
 if TYPE_CHECKING:
     from .crawl import Run
 
-HEADLINE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
-SNIPPET_TOKENS = 16
-MARK_START, MARK_END = "[", "]"
-#: A query matching more articles than this ranks the newest this many (see README, "Search").
-SEARCH_CANDIDATES = 2000
-MAX_RAW_QUERY = 2000  # characters of a --raw query
 SEARCH_SECONDS = 10.0  # a search taking longer is stopped with a one-line error
 FTS_QUERY_ERROR = re.compile(r"fts5|syntax error|no such column|unknown special query|unterminated", re.I)
 
@@ -120,62 +113,6 @@ def removed(conn: sqlite3.Connection, article_id: int) -> tuple[str, int] | None
     if row is None or row[0] is None:
         return None
     return row[0], row[1]
-
-
-def search(
-    conn: sqlite3.Connection,
-    query: str,
-    *,
-    since: str | None = None,
-    until: str | None = None,
-    limit: int = 20,
-    fts_syntax: bool = False,
-) -> list[Hit]:
-    """Best match first: bm25 with the headline weighted above the body, a marked snippet each.
-
-    The full-text index is ordered by publication date, so a query first takes its newest
-    SEARCH_CANDIDATES + 1 matches in index order (cheap: no scoring). When that is all of them,
-    every match is ranked; when there are more (a very common term), the newest
-    SEARCH_CANDIDATES are, so the cost never grows with the archive. Date filters are ranges
-    of the index's rowids. Snippets are made for the hits returned only.
-    """
-    query = query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # any argv is text
-    if fts_syntax and len(query) > MAX_RAW_QUERY:
-        raise QueryError(f"--raw query longer than {MAX_RAW_QUERY} characters")
-    match = query if fts_syntax else to_match(query)
-    if not match.strip():
-        return []
-    low, high = fts_range(since, until)
-    with fts_guard(conn, query, fts_syntax=fts_syntax):
-        newest = conn.execute(
-            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?"
-            " ORDER BY rowid DESC LIMIT ?",
-            (match, low, high, SEARCH_CANDIDATES + 1),
-        ).fetchall()
-        if not newest:
-            return []
-        if len(newest) > SEARCH_CANDIDATES:
-            low = newest[SEARCH_CANDIDATES - 1][0]  # rank the newest candidates only
-        ranked = conn.execute(
-            f"SELECT rowid, bm25(articles_fts, {HEADLINE_WEIGHT}, {BODY_WEIGHT}) AS score FROM articles_fts"
-            " WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ? ORDER BY score LIMIT ?",
-            (match, low, high, limit),
-        ).fetchall()
-        keys = [key for key, _ in ranked]
-        marks = ", ".join("?" for _ in keys)
-        snippets = dict(
-            conn.execute(
-                f"SELECT rowid, snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS})"
-                f" FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})",
-                (match, *keys),
-            ).fetchall()
-        )
-        stored = {s.fts_key: s for s in select(conn, f"WHERE a.fts_key IN ({marks})", tuple(keys))}
-    return [
-        Hit(stored=stored[key], rank=round(score, 4), snippet=snippets.get(key, ""))
-        for key, score in ranked
-        if key in stored
-    ]
 
 
 def stats(conn: sqlite3.Connection, path: str) -> dict[str, Any]:

@@ -1,0 +1,58 @@
+"""nai trend: the analysts' questions over the whole archive."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .common import DateBound, Settings, output_format, terminal_width, verbosity
+
+
+@click.command(name="trend")
+@verbosity
+@click.argument("queries", nargs=-1, required=True, metavar="QUERY...")
+@click.option(
+    "--by", type=click.Choice(["month", "week", "year"]), default="month", show_default=True, help="The period."
+)
+@click.option("--since", type=DateBound(end=False), help="Published on or after (2026, 2026-02, 4 February 2026).")
+@click.option("--until", type=DateBound(end=True), help="Published on or before (a month means its last day).")
+@click.option("--exact", is_flag=True, help="Only the spellings typed: no other spelling of a name.")
+@click.option("--aliases", metavar="FILE", help="Your spellings file (default $XDG_CONFIG_HOME/nai/aliases.txt).")
+@output_format("table", "json", "csv")
+@click.pass_obj
+def trend_command(
+    settings: Settings,
+    queries: tuple[str, ...],
+    by: str,
+    since: str | None,
+    until: str | None,
+    exact: bool,
+    aliases: str | None,
+    fmt: str,
+) -> None:
+    """Count the articles matching each QUERY per month, ISO week or year.
+
+    Each QUERY is read as `nai search` reads it (plain words, "phrases", every spelling of a
+    name unless --exact). Every period from the first match to the last is listed, zeros
+    included, by the publication date as the site prints it (undated articles are left out).
+    On a terminal: a bar chart, the queries side by side, each count beside its bar.
+
+    \\b
+    Example:
+        nai trend Haftar Dbeibah
+        nai trend Tebboune --by year --format csv
+        nai trend "Salvador Pass" --since 2025 --by week --format json
+    """
+    from .. import output
+    from ..spellings import Spellings, plain
+    from ..store import trends
+
+    spellings = None if exact else Spellings.load(aliases)
+    texts = [q.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for q in dict.fromkeys(queries)]
+    expanded = [(text, spellings.expand(text) if spellings else plain(text)) for text in texts]
+    with settings.archive() as archive:
+        trend = trends.trend(archive.conn, expanded, by=by, since=since, until=until)
+    output.write_trend(trend, fmt, sys.stdout, width=terminal_width(80))
+    if not trend.periods and settings.chatty:
+        click.echo("no matches", err=True)

@@ -1,0 +1,323 @@
+"""Every spelling of a name: groups of spellings (Haftar, Hifter, Heftar, حفتر), and plain queries
+expanded to them as FTS5 MATCH expressions. Pure: text in, text out; the data file is read with
+open() beside this module (`nai search` start-up is measured: no pathlib, no importlib.resources).
+
+The groups: `spellings.txt` beside this module, then the user's file ($XDG_CONFIG_HOME/nai/aliases.txt,
+or --aliases FILE), one group a line, spellings separated by commas, `#` comments. Two groups that
+share a spelling (a user's line naming a shipped spelling) are one group: a user extends a shipped
+group by naming one of its spellings. Spellings are compared folded: case, accents and punctuation
+do not matter (Saïed is Saied, al-Sarraj is "al Sarraj").
+
+A spelling that is also a common word ("Said", the word that reports speech) is never a spelling on
+its own: it goes in as part of a longer name ("Kais Said"), so that typing Saied does not find every
+article that says "said", and typing "said" expands to nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import NamedTuple
+
+from .errors import NaiError
+
+DATA_FILE = os.path.join(os.path.dirname(__file__), "spellings.txt")
+MAX_QUERY_TERMS = 32  # distinct words or phrases of a query, and words of one phrase (as nai.store.keys)
+MAX_ALTERNATIVES = 32  # spellings one word or phrase of a query stands for
+MAX_NAME_WORDS = 6  # words of the longest multi-word spelling looked for in a query
+_PARTS = re.compile(r'"([^"]*)"|(\S+)')
+_WORD = re.compile(r"\w+")
+# Folding for comparing spellings, as FTS5's `unicode61 remove_diacritics 2` folds the index (which
+# does the real matching): lower case, Latin letters without their accents, combining marks and
+# Arabic short vowels dropped. A table, not unicodedata: a search loads nothing it does not need.
+_FOLD = str.maketrans(
+    {
+        **{
+            c: base
+            for base, letters in (
+                ("a", "àáâãäåāăą"),
+                ("c", "çćĉċč"),
+                ("d", "ďđ"),
+                ("e", "èéêëēĕėęě"),
+                ("g", "ĝğġģ"),
+                ("h", "ĥħ"),
+                ("i", "ìíîïĩīĭįı"),
+                ("j", "ĵ"),
+                ("k", "ķ"),
+                ("l", "ĺļľŀł"),
+                ("n", "ñńņňŉ"),
+                ("o", "òóôõöøōŏő"),
+                ("r", "ŕŗř"),
+                ("s", "śŝşšș"),
+                ("t", "ţťŧț"),
+                ("u", "ùúûüũūŭůűų"),
+                ("w", "ŵ"),
+                ("y", "ýÿŷ"),
+                ("z", "źżž"),
+            )
+            for c in letters
+        },
+        **{chr(c): None for c in (*range(0x300, 0x370), *range(0x64B, 0x660), 0x670)},
+    }
+)
+
+
+_FOLDABLE = re.compile("[" + "".join(map(chr, _FOLD)) + "]")  # a regex finds the few in C
+
+
+def fold_text(text: str) -> str:
+    """Lower case, unaccented."""
+    text = text.lower()
+    return text if text.isascii() else _FOLDABLE.sub(_fold_letter, text)
+
+
+def _fold_letter(found: re.Match[str]) -> str:
+    return _FOLD.get(ord(found.group())) or ""
+
+
+def fold(text: str) -> str:
+    """A spelling as nai compares it: its words, lower case, unaccented, one space apart."""
+    return " ".join(_WORD.findall(fold_text(text).replace("_", " ")))
+
+
+def phrase(text: str) -> str:
+    """Words as one FTS5 phrase: "Al-Tum" -> '"Al Tum"'. Only letters and digits: never FTS5 syntax."""
+    return '"' + " ".join(_WORD.findall(text.replace("_", " "))[:MAX_QUERY_TERMS]) + '"'
+
+
+class Term(NamedTuple):
+    """A word or quoted phrase of a query, as typed, and the spellings it stands for (itself first)."""
+
+    text: str
+    spellings: tuple[str, ...]
+
+
+class Expanded(NamedTuple):
+    """A query expanded: its FTS5 MATCH expression (all terms must match; each term matches any of
+    its spellings) and its terms. `match` is empty when the query has no word."""
+
+    match: str
+    terms: tuple[Term, ...]
+
+    def not_typed(self, matched: list[str]) -> list[str]:
+        """What a table notes: for each term whose typed spelling is not in `matched` (the spellings
+        an article holds), the spellings of it that are."""
+        held = {fold(s): s for s in matched}
+        notes: list[str] = []
+        for term in self.terms:
+            if fold(term.text) not in held:
+                notes += [held[k] for k in map(fold, term.spellings) if k in held and held[k] not in notes]
+        return notes
+
+
+def _alternatives(spellings: tuple[str, ...]) -> list[str]:
+    """The phrases a term is searched with: one per spelling, less those that hold another one
+    ("Khalifa Haftar" holds "Haftar": any article with the first has the second)."""
+    keys = [fold(s) for s in spellings]
+    kept: list[str] = []
+    for spelling, key in zip(spellings, keys, strict=True):
+        padded = f" {key} "
+        if key and not any(other != key and f" {other} " in padded for other in keys if other):
+            kept.append(spelling)
+    return kept[:MAX_ALTERNATIVES]
+
+
+def searched(term: Term) -> list[str]:
+    """The spellings of a term that its MATCH expression names (those holding no other one)."""
+    return _alternatives(term.spellings)
+
+
+def _match(terms: list[Term]) -> str:
+    parts = []
+    for term in terms:
+        phrases = list(dict.fromkeys(phrase(s) for s in _alternatives(term.spellings)))
+        phrases = [p for p in phrases if p != '""']
+        if len(phrases) == 1:
+            parts.append(phrases[0])
+        elif phrases:
+            parts.append("(" + " OR ".join(phrases) + ")")
+    return " AND ".join(parts)
+
+
+class Spellings:
+    """Groups of spellings, found by any of their spellings folded.
+
+    Lines are parsed when a lookup needs them: a search reads the file but parses only the lines
+    that hold its words (and the lines those share a spelling with), so start-up stays cheap."""
+
+    def __init__(self, groups: list[list[str]], *, lines: list[str] | None = None) -> None:
+        self._groups: list[tuple[str, ...]] = []
+        self._group: dict[str, int] = {}  # folded spelling -> its group in self._groups
+        self._lines = lines or []  # lines not parsed yet, comments cut
+        self._all = fold_text("\n".join(self._lines))
+        self._folded = self._all.split("\n")
+        self.longest = MAX_NAME_WORDS if self._lines else 1  # words in the longest spelling (at most)
+        for group in groups:
+            self.add(group)
+
+    def add(self, spellings: list[str]) -> None:
+        """A group; merged with every group it shares a spelling with."""
+        members: dict[str, str] = {}
+        joined = sorted({self._group[k] for k in map(fold, spellings) if k in self._group})
+        for index in joined:
+            members.update((fold(s), s) for s in self._groups[index])
+        for spelling in spellings:
+            members.setdefault(fold(spelling), spelling)
+        members.pop("", None)
+        group = tuple(members.values())
+        if joined:
+            self._groups[joined[0]] = group
+            for index in joined[1:]:
+                self._groups[index] = ()  # kept, so that the indices stay valid
+        else:
+            self._groups.append(group)
+        at = joined[0] if joined else len(self._groups) - 1
+        for key in members:
+            self._group[key] = at
+            if not self._lines:
+                self.longest = max(self.longest, key.count(" ") + 1)
+
+    def _parse(self, key: str) -> None:
+        """Parse the lines that may hold `key`, and those that may share a spelling with them."""
+        wanted = [key]
+        while wanted and self._lines:
+            probe = max(wanted.pop().split(), key=len)  # a word of it: punctuation may join the others
+            if probe not in self._all:
+                continue
+            for i, folded in enumerate(self._folded):
+                if probe in folded and self._lines[i]:
+                    group = _spellings(self._lines[i])
+                    self._lines[i] = self._folded[i] = ""
+                    self.add(group)
+                    wanted += [fold(s) for s in group]
+            self._all = "\n".join(self._folded)
+
+    def group(self, spelling: str) -> tuple[str, ...]:
+        """The group holding `spelling` (folded), or () when none does."""
+        key = fold(spelling)
+        if key and self._lines:
+            self._parse(key)
+        index = self._group.get(key)
+        return self._groups[index] if index is not None else ()
+
+    @property
+    def groups(self) -> list[tuple[str, ...]]:
+        """Every group."""
+        for line in self._lines:
+            if line:
+                self._parse(fold(_spellings(line)[0]))
+        return [g for g in self._groups if g]
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    @classmethod
+    def load(cls, user_file: str | None = None) -> Spellings:
+        """The shipped groups, then the user's: `user_file` (an error when it cannot be read), else
+        $XDG_CONFIG_HOME/nai/aliases.txt (~/.config/nai/aliases.txt) when it exists."""
+        lines = read_lines(DATA_FILE)
+        if user_file is None:
+            config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+            default = os.path.join(config, "nai", "aliases.txt")
+            user_file = default if os.path.exists(default) else None
+        if user_file is not None:
+            lines += read_lines(user_file)
+        return cls([], lines=lines)
+
+    def expand(self, query: str, *, exact: bool = False) -> Expanded:
+        """A plain query as an FTS5 MATCH expression that is never a syntax error.
+
+        Words and "quoted phrases" must all match, as nai.store.keys.to_match reads them. Unless
+        `exact`, a word, a run of words or a quoted phrase that is a spelling stands for its whole
+        group ((“haftar” OR “hifter” …)), and a quoted phrase holding spellings stands for each of
+        its spellings in turn ("Marshal Haftar" OR "Marshal Hifter" …)."""
+        terms: list[Term] = []
+        seen: set[str] = set()
+        words: list[str] = []  # a run of unquoted words, read once the run ends
+
+        def add(term: Term) -> None:
+            key = fold(term.text)
+            if key and key not in seen and len(terms) < MAX_QUERY_TERMS:
+                seen.add(key)
+                terms.append(term)
+
+        def flush() -> None:
+            for term in self._words(words, exact):
+                add(term)
+            words.clear()
+
+        for quoted, word in _PARTS.findall(query):
+            if word:
+                words.append(word)
+                continue
+            flush()
+            add(Term(quoted.strip(), self._phrase(quoted, exact)))
+        flush()
+        return Expanded(_match(terms), tuple(terms))
+
+    def _words(self, words: list[str], exact: bool) -> list[Term]:
+        """Unquoted words: each a term, but a run of words that is a spelling ("Aguila Saleh") is one."""
+        terms, i = [], 0
+        while i < len(words):
+            span = 1
+            if not exact:
+                for n in range(min(self.longest, MAX_NAME_WORDS, len(words) - i), 1, -1):
+                    if self.group(" ".join(words[i : i + n])):
+                        span = n
+                        break
+            text = " ".join(words[i : i + span])
+            terms.append(Term(text, self._phrase(text, exact) if span > 1 or not exact else (text,)))
+            i += span
+        return terms
+
+    def _phrase(self, text: str, exact: bool) -> tuple[str, ...]:
+        """What a phrase stands for: its group when it is a spelling, else each spelling of the
+        names in it in turn, else itself."""
+        text = " ".join(text.split())
+        if exact:
+            return (text,)
+        group = self.group(text)
+        if group:
+            return (text, *(s for s in group if fold(s) != fold(text)))
+        words = _WORD.findall(text.replace("_", " "))[:MAX_QUERY_TERMS]
+        variants = [""]
+        i = 0
+        while i < len(words):
+            for n in range(min(self.longest, len(words) - i), 0, -1):
+                piece = " ".join(words[i : i + n])
+                options = self.group(piece)
+                if options or n == 1:
+                    options = (piece, *(s for s in options if fold(s) != fold(piece) and len(fold(s).split()) == n))
+                    variants = [f"{v} {o}".strip() for v in variants for o in options][:MAX_ALTERNATIVES]
+                    i += n
+                    break
+        return tuple(dict.fromkeys(variants)) or (text,)
+
+
+def read_lines(path: str) -> list[str]:
+    """The lines of a spellings file that hold a group, comments cut."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise NaiError(f"{path}: cannot read the spellings: {reason}") from None
+    lines = (line.split("#", 1)[0] for line in text.splitlines())
+    return [line for line in lines if line.strip(" ,\t")]
+
+
+def _spellings(line: str) -> list[str]:
+    return [s.strip() for s in line.split(",") if fold(s)]
+
+
+def read_groups(path: str) -> list[list[str]]:
+    """The groups of a spellings file: one a line, spellings separated by commas, `#` comments."""
+    return [group for group in map(_spellings, read_lines(path)) if group]
+
+
+_NONE = Spellings([])
+
+
+def plain(query: str) -> Expanded:
+    """A query as typed, no spelling expanded (--exact)."""
+    return _NONE.expand(query, exact=True)

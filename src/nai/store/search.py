@@ -1,0 +1,216 @@
+"""Full-text search: ranked hits with filters and sorts, the spellings each hit holds, and
+suggestions from the index's own words when nothing matches. Every function only reads.
+
+The full-text index is keyed by publication day then id (keys.fts_key), so the newest matches
+come first in index order at no cost: a query takes its newest SEARCH_CANDIDATES + 1 matches that
+pass the filters, and ranks those, so its cost never grows with the archive.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import NamedTuple
+
+from ..errors import QueryError
+from ..model import Hit
+from ..spellings import Expanded, fold, phrase, plain, searched
+from .keys import fts_range
+from .queries import fts_guard, select
+
+HEADLINE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+SNIPPET_TOKENS = 16
+MARK_START, MARK_END = "[", "]"
+#: A query matching more articles than this ranks the newest this many (see README, "Search").
+SEARCH_CANDIDATES = 2000
+MAX_RAW_QUERY = 2000  # characters of a --raw query
+SORTS = ("rank", "date", "reads")
+MATCHED_SCAN = 5000  # matches of a spelling read to find those of the hits; past it, the hits are looked up
+SUGGESTIONS = 3  # words suggested for a word the archive lacks
+VOCAB = "temp.nai_vocab"  # the index's words (fts5vocab), in the temp schema: a read-only archive has it too
+
+
+class Filters(NamedTuple):
+    """What a hit must be besides a match: published within since..until (ISO dates), of a section,
+    by an author (both case-insensitive, whole), read at least min_reads times."""
+
+    since: str | None = None
+    until: str | None = None
+    section: str | None = None
+    author: str | None = None
+    min_reads: int | None = None
+
+    def sql(self, *, articles: bool = False) -> tuple[str, str, tuple[object, ...]]:
+        """Joins (the article as `a` when a filter or `articles` needs it), conditions (each starting
+        with AND) and their parameters."""
+        joins, where, params = "", "", list[object]()
+        if articles or self.section is not None or self.author is not None or self.min_reads is not None:
+            joins = " JOIN articles a ON a.fts_key = articles_fts.rowid"
+        if self.author is not None:
+            joins += " JOIN authors au ON au.id = a.author_id"
+            where += " AND au.name = ? COLLATE NOCASE"
+            params.append(" ".join(self.author.split()))
+        if self.section is not None:
+            where += " AND a.section = ? COLLATE NOCASE"
+            params.append(" ".join(self.section.split()))
+        if self.min_reads is not None:
+            where += " AND a.read_count >= ?"
+            params.append(self.min_reads)
+        return joins, where, tuple(params)
+
+
+def search(
+    conn: sqlite3.Connection,
+    query: str | Expanded,
+    *,
+    filters: Filters | None = None,
+    limit: int = 20,
+    sort: str = "rank",
+    fts_syntax: bool = False,
+) -> list[Hit]:
+    """Hits, best match first (bm25, the headline weighted above the body), or newest first
+    (sort="date"), or most read first (sort="reads"), each with a marked snippet and the spellings
+    it holds.
+
+    `query`: expanded by nai.spellings (Spellings.expand), or a plain string (read as typed), or,
+    with `fts_syntax`, the user's FTS5 syntax (--raw). The candidates are the newest
+    SEARCH_CANDIDATES matches that pass the filters, so a filter never starves a common term.
+    Snippets and spellings are looked up for the hits returned only."""
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    if fts_syntax:
+        text = str(query).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        if len(text) > MAX_RAW_QUERY:
+            raise QueryError(f"--raw query longer than {MAX_RAW_QUERY} characters")
+        expanded = None
+        match = text
+    else:
+        expanded = plain(_text(query)) if isinstance(query, str) else query
+        text, match = " ".join(t.text for t in expanded.terms), expanded.match
+    if not match.strip():
+        return []
+    filters = filters or Filters()
+    low, high = fts_range(filters.since, filters.until)
+    joins, where, params = filters.sql(articles=sort == "reads")
+    fts = f"FROM articles_fts{joins} WHERE articles_fts MATCH ? AND articles_fts.rowid BETWEEN ? AND ?{where}"
+    with fts_guard(conn, text, fts_syntax=fts_syntax):
+        newest = conn.execute(
+            f"SELECT articles_fts.rowid {fts} ORDER BY articles_fts.rowid DESC LIMIT ?",
+            (match, low, high, *params, SEARCH_CANDIDATES + 1),
+        ).fetchall()
+        if not newest:
+            return []
+        if len(newest) > SEARCH_CANDIDATES:
+            low = newest[SEARCH_CANDIDATES - 1][0]  # rank the newest candidates only
+        order = {
+            "rank": "score",
+            "date": "articles_fts.rowid DESC",
+            "reads": "coalesce(a.read_count, -1) DESC, articles_fts.rowid DESC",
+        }[sort]
+        ranked = conn.execute(
+            f"SELECT articles_fts.rowid, bm25(articles_fts, {HEADLINE_WEIGHT}, {BODY_WEIGHT}) AS score"
+            f" {fts} ORDER BY {order} LIMIT ?",
+            (match, low, high, *params, limit),
+        ).fetchall()
+        keys = [key for key, _ in ranked]
+        marks = ", ".join("?" for _ in keys)
+        snippets = dict(
+            conn.execute(
+                f"SELECT rowid, snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS})"
+                f" FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+                (match, *keys),
+            ).fetchall()
+        )
+        found = matched(conn, expanded, keys) if expanded else {}
+        stored = {s.fts_key: s for s in select(conn, f"WHERE a.fts_key IN ({marks})", tuple(keys))}
+    return [
+        Hit(stored=stored[key], rank=round(score, 4), snippet=snippets.get(key, ""), matched=found.get(key, ()))
+        for key, score in ranked
+        if key in stored
+    ]
+
+
+def _text(query: str) -> str:
+    return query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # any argv is text
+
+
+def matched(conn: sqlite3.Connection, expanded: Expanded, keys: list[int]) -> dict[int, tuple[str, ...]]:
+    """For each of the articles `keys` (full-text rowids, which match `expanded`), the spellings of
+    its terms that it holds, in the query's order. A term of one spelling is in every one of them."""
+    found: dict[int, list[str]] = {key: [] for key in keys}
+    marks = ", ".join("?" for _ in keys)
+    for term in expanded.terms:
+        spellings = searched(term)
+        for spelling in spellings:
+            if len(spellings) == 1:
+                holders = keys
+            else:  # its matches between the first hit and the last, unless there are many of them
+                near = conn.execute(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?",
+                    (phrase(spelling), min(keys), max(keys), MATCHED_SCAN + 1),
+                ).fetchall()
+                if len(near) > MATCHED_SCAN:  # one look-up a hit (each one FTS5 query: dearer for a few)
+                    near = conn.execute(
+                        f"SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+                        (phrase(spelling), *keys),
+                    ).fetchall()
+                holders = [key for (key,) in near if key in found]
+            for key in holders:
+                found[key].append(spelling)
+    return {key: tuple(dict.fromkeys(spellings)) for key, spellings in found.items()}
+
+
+def suggest(conn: sqlite3.Connection, expanded: Expanded) -> list[str]:
+    """Words of the index close to those of the query it lacks (none of whose spellings it holds):
+    the closest first, then the ones more articles hold. Empty when the index holds every word (the
+    words are there, only not together) or nothing is close."""
+    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB} USING fts5vocab(main, articles_fts, row)")
+
+    def held(word: str) -> bool:
+        return conn.execute(f"SELECT 1 FROM {VOCAB} WHERE term = ?", (word,)).fetchone() is not None
+
+    missing = []
+    for term in expanded.terms:
+        if any(all(held(w) for w in fold(s).split()) for s in term.spellings):
+            continue
+        typed_words = [(fold(typed), typed) for typed in term.text.replace("_", " ").split()]
+        missing += [(w, typed) for w, typed in typed_words if w and " " not in w and not held(w)]
+    if not missing:
+        return []
+    suggestions: list[str] = []
+    for word, typed in missing:
+        best = _closest(conn, word)[: SUGGESTIONS if len(missing) == 1 else 1]
+        suggestions += [b.capitalize() if typed[:1].isupper() else b for b in best]
+    return list(dict.fromkeys(suggestions))
+
+
+def _closest(conn: sqlite3.Connection, word: str) -> list[str]:
+    """Words of the index within a few edits of `word` (more for a longer word), sharing its first
+    letters (a misspelling rarely changes them: scanning all of the index's words would cost a
+    large archive seconds), the closest and most held first."""
+    most = 1 if len(word) <= 4 else 2 if len(word) <= 8 else 3
+    for prefix in (word[:2], word[:1]) if len(word) > 2 else (word[:1],):
+        rows = conn.execute(
+            f"SELECT term, doc FROM {VOCAB} WHERE term >= ? AND term < ?", (prefix, prefix + "\U0010ffff")
+        ).fetchall()
+        near = [
+            (d, -docs, term)
+            for term, docs in rows
+            if abs(len(term) - len(word)) <= most and 0 < (d := _edits(word, term)) <= most
+        ]
+        if near:
+            return [term for _, _, term in sorted(near)]
+    return []
+
+
+def _edits(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps."""
+    before, row = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
+            if before is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        before, row = row, current
+    return row[-1]
