@@ -50,6 +50,8 @@ FORBIDDEN = {
     "nai.scrape": (*TERMINAL, "nai.ingest"),
     "nai.fetch": (*STORE, *PARSER, *TERMINAL, *JOBS[:1]),
     "nai.output": (*STORE, *PARSER, *NETWORK, *JOBS, "click"),
+    # nai serve's Datasette: reads the archive through the store; the CLI starts it
+    "nai.web": (*PARSER, *NETWORK, *TERMINAL, *JOBS),
 }
 
 

@@ -62,6 +62,7 @@ COMMANDS = {
     "reparse": "ingesting",
     "scrape": "scraping",
     "search": "reading",
+    "serve": "serving",
     "show": "reading",
     "stats": "reading",
 }
