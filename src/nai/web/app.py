@@ -51,7 +51,9 @@ def metadata() -> dict[str, Any]:
         "extra_css_urls": [f"/{STATIC_ROUTE}/nai.css"],
         "databases": {
             DATABASE: {
-                "description": "Read-only. Search: the search page ranks as `nai search` does.",
+                "description_html": f'Read-only. <a href="/{DATABASE}/search">Search the archive</a>, ranked as '
+                "<code>nai search</code> ranks, or browse the "
+                f'<a href="/{DATABASE}/articles">articles</a> by section, author and month.',
                 "queries": {
                     "search": {
                         "sql": SEARCH_SQL,
@@ -113,7 +115,7 @@ def datasette(link: str) -> Datasette:
         metadata=metadata(),
         template_dir=os.path.join(HERE, "templates"),
         static_mounts=[(STATIC_ROUTE, os.path.join(HERE, "static"))],
-        settings={"truncate_cells_html": 240},
+        settings={"truncate_cells_html": 240, "suggest_facets": False},
     )
 
 
