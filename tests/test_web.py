@@ -98,7 +98,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             time.sleep(0.1)
     yield Served(base, db, nai, digest, server)
     server.send_signal(signal.SIGTERM)
-    server.communicate(timeout=30)
+    out, err = server.communicate(timeout=30)
+    assert (server.returncode, out) == (0, b""), err.decode()  # a server's normal end; stdout is for data
 
 
 def article_id(nai: Nai, url: str) -> int:

@@ -135,4 +135,16 @@ def serve(path: str, *, host: str, port: int, log_level: str = "warning") -> Non
         os.symlink(os.path.abspath(path), link)
         ds = datasette(link)
         asyncio.run(ds.invoke_startup())
-        uvicorn.run(ds.app(), host=host, port=port, log_level=log_level, lifespan="on", workers=1)
+        uvicorn.run(ds.app(), host=host, port=port, log_level=log_level, log_config=_logs(), lifespan="on", workers=1)
+
+
+def _logs() -> dict[str, Any]:
+    """uvicorn's logging, its request log on stderr too: nai's stdout carries data only."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
+    for handler in config["handlers"].values():
+        handler["stream"] = "ext://sys.stderr"
+    return config
