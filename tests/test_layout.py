@@ -55,6 +55,8 @@ FORBIDDEN = {
     "nai.changes_output": (*STORE, *PARSER, *NETWORK, *JOBS, "click"),
     "nai.sparkline": ("nai.",),
     "nai.textdiff": ("nai.",),
+    # nai serve's Datasette: reads the archive through the store; the CLI starts it
+    "nai.web": (*PARSER, *NETWORK, *TERMINAL, *JOBS),
 }
 
 

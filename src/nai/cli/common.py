@@ -64,6 +64,7 @@ COMMANDS = {
     "reparse": "ingesting",
     "scrape": "scraping",
     "search": "reading",
+    "serve": "serving",
     "show": "reading",
     "stats": "reading",
     "trending": "changes",

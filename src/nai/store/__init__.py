@@ -7,6 +7,7 @@
   crawl.py     the crawl state of `nai scrape` (urls, runs), typed
   fill.py      how often the site-rule fields are filled: a scrape's pages against earlier ones
   health.py    check, repair, backup, reparse
+  browse.py    what the pages of `nai serve` read: an article with its links, backlinks, read counts
   rawpages.py  raw pages packed against their site's dictionaries, and Packer for workers
   schema.py    the migrations, in order, and the objects the archive needs
   keys.py      the full-text key, identity and content keys, hashes, plain words as FTS5

@@ -1,0 +1,164 @@
+"""nai's Datasette plugin, registered by `nai serve` on its own Datasette (not through an entry point,
+so that installing nai[web] changes no other Datasette a user runs).
+
+- SQL functions on every connection: nai_match(q), plain words to the FTS5 query `nai search` runs.
+  Every query string of the pages goes through it, so the pages find what `nai search` finds.
+- The article page (the row page of `articles`): its body as paragraphs, related stories linked to
+  their archive pages, the stories that list it, its read-count history.
+- A `month` facet type: articles by the month of their publication date (`published__startswith`).
+- A template filter, nai_marks: a snippet's [marks] as <mark> elements.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from typing import Any
+
+from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.facets import Facet
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from markupsafe import Markup
+
+from ..spellings import Spellings
+from ..store import browse
+from ..store.search import MARK_END, MARK_START
+
+DATABASE = "archive"
+#: A query string that yields no FTS5 query matches nothing, rather than being a syntax error.
+MATCH_NOTHING = '""'
+MARKED = re.compile(re.escape(MARK_START) + "(.*?)" + re.escape(MARK_END), re.S)
+
+
+@functools.cache
+def spellings() -> Spellings:
+    """The groups `nai search` uses: the shipped ones and the user's aliases file, read once."""
+    return Spellings.load()
+
+
+def nai_match(query: str | None) -> str:
+    """A query string as the FTS5 query that `nai search` runs for it, every spelling of a name
+    included; the pages' only conversion."""
+    match = spellings().expand(query or "").match
+    return match if match.strip() else MATCH_NOTHING
+
+
+@hookimpl
+def prepare_connection(conn: Any) -> None:
+    conn.create_function("nai_match", 1, nai_match, deterministic=True)
+
+
+def marks(snippet: str | None) -> Markup:
+    """A snippet as HTML: its text escaped, its [marked words] in <mark> (keeping the brackets' places)."""
+    escaped = html.escape(snippet or "", quote=False)
+    return Markup(MARKED.sub(r"<mark>\1</mark>", escaped))
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    env.filters["nai_marks"] = marks
+
+
+@hookimpl
+def extra_template_vars(view_name: str, database: str, table: str, request: Any, datasette: Any) -> Any:
+    """The article page's data, for the row page of `articles`."""
+    if view_name != "row" or database != DATABASE or table != "articles" or request is None:
+        return None
+    try:
+        article_id = int(request.url_vars.get("pks", ""))
+    except ValueError:
+        return None
+
+    async def page() -> dict[str, Any]:
+        data = await datasette.get_database(DATABASE).execute_fn(lambda conn: browse.article_page(conn, article_id))
+        return {"nai_article": data, "nai_chart": chart(data["read_counts"]) if data else None}
+
+    return page
+
+
+def chart(series: list[tuple[str, int]], width: int = 320, height: int = 64) -> Markup | None:
+    """A read-count series as a small SVG line, one point an observation in order; None under two."""
+    if len(series) < 2:
+        return None
+    counts = [count for _, count in series]
+    low, high = min(counts), max(counts)
+    step = (width - 8) / (len(counts) - 1)
+    points = " ".join(
+        f"{4 + i * step:.1f},{height - 4 - (count - low) / ((high - low) or 1) * (height - 8):.1f}"
+        for i, count in enumerate(counts)
+    )
+    return Markup(
+        f'<svg class="nai-chart" width="{width}" height="{height}" role="img" '
+        f'aria-label="read count from {low:,} to {high:,}"><polyline fill="none" stroke="#2a6ebb" '
+        f'stroke-width="2" points="{points}"/></svg>'
+    )
+
+
+@hookimpl
+def register_facet_classes() -> list[type[Facet]]:
+    return [MonthFacet]
+
+
+class MonthFacet(Facet):  # type: ignore[misc]  # Datasette has no type hints
+    """Facet by month: `_facet_month=published` or {"month": "published"} in the metadata's facets.
+    A value is `2026-02`, taken from the date as the site prints it; choosing one filters on
+    `published__startswith=2026-02`. Newest month first."""
+
+    type = "month"
+
+    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
+        results: list[dict[str, Any]] = []
+        timed_out: list[str] = []
+        args = dict(self.get_querystring_pairs())
+        size = self.get_facet_size()
+        for source_and_config in self.get_configs():
+            config = source_and_config["config"]
+            column = config.get("column") or config["simple"]
+            month = f"substr({escape_sqlite(column)}, 1, 7)"
+            sql = (
+                f"select {month} as value, count(*) as count from ({self.sql})"
+                f" where {escape_sqlite(column)} glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]*'"
+                f" group by value order by value desc limit {size + 1}"
+            )
+            try:
+                rows = await self.ds.execute(
+                    self.database,
+                    sql,
+                    self.params,
+                    truncate=False,
+                    custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+                )
+            except QueryInterrupted:  # a facet too slow is left out, as Datasette's own are
+                timed_out.append(column)
+                continue
+            values = []
+            key = f"{column}__startswith"
+            for row in rows.rows[:size]:
+                selected = args.get(key) == row["value"]
+                path = (
+                    path_with_removed_args(self.request, {key: row["value"]})
+                    if selected
+                    else path_with_added_args(self.request, {key: row["value"]})
+                )
+                values.append(
+                    {
+                        "value": row["value"],
+                        "label": row["value"],
+                        "count": row["count"],
+                        "toggle_url": self.ds.absolute_url(self.request, path),
+                        "selected": selected,
+                    }
+                )
+            results.append(
+                {
+                    "name": column,
+                    "type": self.type,
+                    "results": values,
+                    "hideable": source_and_config["source"] != "metadata",
+                    "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet_month": column})),
+                    "truncated": len(rows.rows) > size,
+                }
+            )
+        return results, timed_out
