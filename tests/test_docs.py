@@ -52,7 +52,7 @@ def complete(line: str) -> list[str]:
 def test_shell_completion_as_the_readme_shows_it() -> None:
     """Every command completes, lazily loaded ones too; so do an option's choices; each shell's
     script is there (README, "Shell completion")."""
-    assert complete("nai s") == ["scrape", "search", "show", "stats"]
+    assert complete("nai s") == ["scrape", "search", "serve", "show", "stats"]
     assert set(complete("nai ")) == set(cli.list_commands(click.Context(cli)))
     assert complete("nai search --format ") == ["table", "json", "csv"]
     for shell in ("bash", "zsh", "fish"):
