@@ -51,6 +51,7 @@ def test_schema_is_migrated_recorded_and_in_wal_mode(full: Nai) -> None:
         "m006_run_field_fill",
         "m007_raw_dict_signatures",
         "m008_states_seen",
+        "m009_raw_page_charset",
     ]
     assert sql(full.db, "PRAGMA journal_mode")[0][0] == "wal"
     tables = {r[0] for r in sql(full.db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -446,10 +447,10 @@ def test_an_unexpected_fault_of_the_rules_fails_that_article_alone(full: Nai, mo
 
     parse, libya_page = nai.parse.reparse_page, CLASSIC.read_bytes()
 
-    def faulty(page: bytes, url: str | None) -> Article:
+    def faulty(page: bytes, url: str | None, charset: str | None = None) -> Article:
         if page == libya_page:
             raise RecursionError("maximum recursion depth exceeded")
-        return parse(page, url)
+        return parse(page, url, charset)
 
     monkeypatch.setattr(nai.parse, "reparse_page", faulty)
     sql(full.db, "UPDATE articles SET body = 'damaged' WHERE url IS NOT ?", LIBYA_URL)

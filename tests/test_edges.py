@@ -127,6 +127,53 @@ def test_undeclared_windows_1252_through_the_cli(nai: Nai, tmp_path: Path) -> No
     assert (record["headline"], record["body"]) == LATIN_1[1]
 
 
+POLISH = ("Żołnierze pod Łodzią", "Trzech żołnierzy strzegło granicy pod Łodzią, gdzie śnieg źle leżał.")
+
+
+def test_the_http_charset_outranks_the_pages_own_as_a_browser_ranks_them() -> None:
+    """A server that says "charset=iso-8859-2" of a page whose <meta> says ISO-8859-1 (a theme's
+    default): a browser decodes by the header. Without it, ł (B3) would read as ³."""
+    data = story(*POLISH).replace("<head>", "<head><meta charset='iso-8859-1'>").encode("iso-8859-2")
+    article = parse_article(data, charset="iso-8859-2")
+    assert (article.headline, article.body) == POLISH
+    assert parse_article(data).body != POLISH[1]  # the page's own word is windows-1252
+
+
+@pytest.mark.parametrize("label", ["ISO-8859-1", "latin1", "x-no-such-charset", "", ' "utf-8" '])
+def test_utf8_bytes_stay_utf8_whatever_the_header_says(label: str) -> None:
+    """A server's default "ISO-8859-1" of a UTF-8 page, an unknown label, an empty one: valid UTF-8
+    is UTF-8 (a browser would show "Ã©" for "é")."""
+    title, text = LATIN_1[1]
+    assert (parse_article(story(title, text).encode("utf-8"), charset=label).body) == text
+
+
+def test_an_unknown_http_charset_leaves_the_page_to_its_own_rules() -> None:
+    title, text = LATIN_1[1]
+    article = parse_article(story(title, text).encode("cp1252"), charset="x-no-such-charset")
+    assert (article.headline, article.body) == (title, text)
+
+
+def test_a_scraped_page_is_decoded_by_its_http_charset_and_so_is_its_reparse(nai: Nai) -> None:
+    """Through the real scrape: the mock site serves one story in ISO-8859-2, saying so in its
+    Content-Type header only (its <meta> says ISO-8859-1). The record is right, and `nai reparse`,
+    which decodes the stored raw page again, keeps it right: the header's charset is kept with it."""
+    with MockSite() as site:
+        build_site(site, SiteSpec(n=3))
+        route = site.routes["/story-2/"]
+        html = route.body.decode("utf-8").replace('<meta charset="UTF-8">', '<meta charset="iso-8859-1">')
+        assert "three Libyan soldiers" in html
+        html = html.replace("three Libyan soldiers", POLISH[1].rstrip(".").lower())
+        route.body = html.encode("iso-8859-2", errors="xmlcharrefreplace")
+        route.content_type = "text/html; charset=ISO-8859-2"
+        result = nai("scrape", "--site", site.url, "--delay", "0", "--retries", "1")
+        assert result.exit_code == 0, result.stderr
+    body = {r["url"].rstrip("/").rsplit("-", 1)[1]: r["body"] for r in nai.jsonl("export")}
+    assert POLISH[1].rstrip(".").lower() in body["2"]
+    result = nai("reparse")
+    assert (result.exit_code, result.stdout) == (0, "reparsed 3 articles: 0 changed, 0 failed\n")
+    assert {r["url"].rstrip("/").rsplit("-", 1)[1]: r["body"] for r in nai.jsonl("export")} == body
+
+
 def _source(fixture: Path) -> tuple[str, str]:
     encoding = "cp1252" if "cp1252" in fixture.name else "utf-8"
     return fixture.read_bytes().decode(encoding), encoding

@@ -97,10 +97,10 @@ def test_a_theme_change_is_one_line_a_field_and_exit_3(
 
     original = parse.reparse_page
 
-    def fixed(data: bytes, url: str | None) -> Article:
+    def fixed(data: bytes, url: str | None, charset: str | None = None) -> Article:
         page = data.replace(b"You May Also Like", b"Most Recent Stories from the Region")
         page = re.sub(rb'<span class="views">([\d,]+) views', rb"Number of times this article was read : \1", page)
-        return original(page, url)
+        return original(page, url, charset)
 
     monkeypatch.setattr("nai.parse.reparse_page", fixed)
     assert nai("reparse").exit_code == 0

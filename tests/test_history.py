@@ -83,8 +83,8 @@ def test_a_reparse_is_a_state_of_its_own(nai: Nai, monkeypatch: pytest.MonkeyPat
     (the older parser is today's with the name put back: the archive holds what it made)."""
     current = parsing.parse_article
 
-    def older(html: bytes | str, *, url: str | None = None) -> Any:
-        article = current(html, url=url)
+    def older(html: bytes | str, *, url: str | None = None, charset: str | None = None) -> Any:
+        article = current(html, url=url, charset=charset)
         return dataclasses.replace(article, headline=article.headline + " - The North Africa Journal")
 
     monkeypatch.setattr(parsing, "parse_article", older)

@@ -329,6 +329,7 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> 
         "m006_run_field_fill",
         "m007_raw_dict_signatures",
         "m008_states_seen",
+        "m009_raw_page_charset",
     ]
     assert {t: sql(db, f"SELECT count(*) FROM {t}") for t in counts} == counts
     assert sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id") == records

@@ -60,14 +60,17 @@ WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)  # U
 WIDE_LANES = (("utf-32-le", (1, 2, 3)), ("utf-32-be", (0, 1, 2)), ("utf-16-le", (1, 3)), ("utf-16-be", (0, 2)))
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes, charset: str | None = None) -> str:
     """Bytes to text as a browser reads them, and right where it would show them wrong.
 
-    A BOM wins, then UTF-8, then the declared charset (<meta charset>, http-equiv) as the HTML
-    standard reads its name. An undeclared page that is not UTF-8 is windows-1252, the standard's
-    fallback, unless its bytes come in runs (a script other than Latin) and a detector reads them
-    as words of that script (Cyrillic, Greek, Arabic, CJK…): a detector alone takes French in
-    Latin-1 for a Central European code page ("à" as "ŕ").
+    `charset`: the one the HTTP response's Content-Type named, if any. A BOM wins, then UTF-8,
+    then the charset declared, as the HTML standard reads its name: the HTTP header's before the
+    page's own (<meta charset>, http-equiv), as a browser ranks them. Bytes that are valid UTF-8
+    are UTF-8 whatever the header says (a server's default "ISO-8859-1" of a UTF-8 page). An
+    undeclared page that is not UTF-8 is windows-1252, the standard's fallback, unless its bytes
+    come in runs (a script other than Latin) and a detector reads them as words of that script
+    (Cyrillic, Greek, Arabic, CJK…): a detector alone takes French in Latin-1 for a Central
+    European code page ("à" as "ŕ").
 
     Mended beyond a browser: in a page that declares UTF-8 or mostly is UTF-8, the bytes that are
     not UTF-8 are windows-1252 (an old CMS's export, a hand-saved page: é is E9, ’ is 92), not
@@ -80,7 +83,7 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    declared = _declared_charset(data[:CHARSET_WINDOW])
+    declared = charset_name(charset) or _declared_charset(data[:CHARSET_WINDOW])
     if _mostly_utf8(data):
         return data.decode("utf-8", errors=LEGACY_BYTES)
     if declared and declared != "utf-8":
@@ -139,11 +142,18 @@ def _other_script(data: bytes) -> str | None:
 
 def _declared_charset(head: bytes) -> str | None:
     match = META_CHARSET.search(head)
-    if not match:
+    return charset_name(match.group(1).decode("ascii", errors="replace")) if match else None
+
+
+def charset_name(label: str | None) -> str | None:
+    """A charset's label (a page's <meta>, an HTTP Content-Type's) as the Python codec a browser
+    would decode with (CHARSET_ALIASES); None for a label no codec has. A UTF-16 or UTF-32 page
+    without a BOM is told by its NUL bytes before this is asked (page.bomless_wide)."""
+    if not label:
         return None
     try:
-        name = codecs.lookup(match.group(1).decode("ascii")).name
-    except (LookupError, UnicodeDecodeError):
+        name = codecs.lookup(label.strip().strip("\"'").strip()).name
+    except (LookupError, ValueError):
         return None
     return CHARSET_ALIASES.get(name, name)
 

@@ -44,6 +44,7 @@ class Response:
     last_modified: str | None = None
     retry_after: str | None = None
     size: int = 0  # bytes on the wire
+    charset: str | None = None  # what Content-Type said ("text/html; charset=windows-1256")
 
     @property
     def ok(self) -> bool:
@@ -165,6 +166,7 @@ class Fetcher:
             last_modified=reply.headers.get("Last-Modified"),
             retry_after=reply.headers.get("Retry-After"),
             size=size,
+            charset=reply.headers.get_content_charset(),
         )
 
 

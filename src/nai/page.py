@@ -199,8 +199,10 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def load_page(data: bytes | str, *, url: str | None = None) -> Page:
+def load_page(data: bytes | str, *, url: str | None = None, charset: str | None = None) -> Page:
     """Decode and parse a page. Raises ParseError for what is not an HTML page.
+
+    `charset`: what the HTTP response's Content-Type said, if the page was fetched (decoding.decode).
 
     Pages in UTF-8 (most) go to libxml2 as bytes, which it reads a tenth faster than a str,
     after the checks below run on the bytes; other pages are decoded here (BOM, declared
@@ -218,13 +220,13 @@ def load_page(data: bytes | str, *, url: str | None = None) -> Page:
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
-                text = decode(data)
+                text = decode(data, charset)
             else:
                 parsed = _parse_utf8(data)
                 if parsed is not None:
                     return _page(*parsed, text.lstrip("\ufeff"), url)
         else:
-            text = data.decode(wide, errors="replace") if wide else decode(data)
+            text = data.decode(wide, errors="replace") if wide else decode(data, charset)
         # decoded here, parsed as UTF-8 bytes: libxml2 reads those faster than a str, and the checks
         # on bytes are cheaper than the crowded-tag regex over the text
         text = without_nul_chars(text)

@@ -43,12 +43,13 @@ GENERIC_TITLE_SUFFIX = re.compile(r"\s+[-–—|·»]\s+[^-–—|·»]{2,60}$")
 TRUNCATED = "truncated HTML: the page ends before its article does (no </body></html>)"
 
 
-def parse_article(html: bytes | str, *, url: str | None = None) -> Article:
-    """Parse one article page. `url` is where it came from, used when the page names no URL.
+def parse_article(html: bytes | str, *, url: str | None = None, charset: str | None = None) -> Article:
+    """Parse one article page. `url` is where it came from, used when the page names no URL;
+    `charset`, what its HTTP response's Content-Type said (for a fetched page).
 
     Raises ParseError for anything that is not an article page.
     """
-    page = load_page(html, url=url)
+    page = load_page(html, url=url, charset=charset)
     try:
         _check_is_article(page)
         site = rules_for(page)
@@ -208,11 +209,13 @@ def _clean_generic(text: str | None) -> str:
     return unicodedata.normalize("NFC", clean_text(text))
 
 
-def parse_page(data: bytes, *, url: str | None = None, seconds: float = PAGE_SECONDS) -> Article:
+def parse_page(
+    data: bytes, *, url: str | None = None, seconds: float = PAGE_SECONDS, charset: str | None = None
+) -> Article:
     """parse_article within a time limit, with the failures of hostile markup as ParseError."""
     try:
         with _time_limit(seconds):
-            return parse_article(data, url=url)
+            return parse_article(data, url=url, charset=charset)
     except _PageTimeout:
         raise ParseError(f"took longer than {seconds:g} s to parse (the limit; see --page-seconds)") from None
     except RecursionError:
@@ -221,9 +224,10 @@ def parse_page(data: bytes, *, url: str | None = None, seconds: float = PAGE_SEC
         raise ParseError("out of memory parsing this page") from None
 
 
-def reparse_page(data: bytes, url: str | None) -> Article:
-    """What `nai reparse` and `nai check --repair` run on each stored raw page."""
-    return parse_page(data, url=url)
+def reparse_page(data: bytes, url: str | None, charset: str | None = None) -> Article:
+    """What `nai reparse` and `nai check --repair` run on each stored raw page, with the charset its
+    HTTP response named."""
+    return parse_page(data, url=url, charset=charset)
 
 
 def megabytes(n: int) -> str:

@@ -487,7 +487,7 @@ class Scraper:
             self.report.counts["skipped"] += 1
             return
         try:
-            article = parse_page(response.body, url=response.url)
+            article = parse_page(response.body, url=response.url, charset=response.charset)
         except TruncatedPage as exc:  # a transfer cut short: try again next run
             self._note(url, UrlKind.ARTICLE, seen, error=str(exc))
             self._fail(url, str(exc))
@@ -506,7 +506,12 @@ class Scraper:
         with stopping.held():  # stored and counted as one step: Ctrl-C comes before or after
             with self.archive.transaction():
                 saved = self.archive.save(
-                    article, page=response.body, page_url=response.url, source=url, observed_at=now
+                    article,
+                    page=response.body,
+                    page_url=response.url,
+                    source=url,
+                    observed_at=now,
+                    charset=response.charset,
                 )
                 for alias in dict.fromkeys([url, response.url, article.url or url]):
                     self._note(

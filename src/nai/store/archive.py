@@ -203,6 +203,7 @@ class Archive:
         page_url: str | None = None,
         source: str | None = None,
         observed_at: str | None = None,
+        charset: str | None = None,
     ) -> Saved:
         """Store an article (and the page it was parsed from, for `nai reparse`): new, updated (the
         old version kept) or unchanged. One transaction, or a savepoint of the caller's.
@@ -210,7 +211,8 @@ class Archive:
         `observed_at` is when the page was seen (ISO 8601 UTC; default now): its read count's time,
         and its state's. A page older than the newest one seen of the article (an archive.org
         capture ingested later) changes no field of the record: its read count joins the series
-        and its text the article's history, at its time (nai.store.history.place_older)."""
+        and its text the article's history, at its time (nai.store.history.place_older). `charset`:
+        what the page's HTTP response named, kept with the raw page for `nai reparse`."""
         from ..urls import url_key  # here: opening an archive to read it needs no URL parsing
 
         now = now_iso()
@@ -228,7 +230,9 @@ class Archive:
                 page = RawPage.of(page)
 
             def store_page() -> int | None:
-                return self.raw.store(page, site=article.site, url=page_url, source=source, now=now) if page else None
+                if not page:
+                    return None
+                return self.raw.store(page, site=article.site, url=page_url, source=source, now=now, charset=charset)
 
             if row is not None and row["last_seen"] and seen < row["last_seen"]:
                 from .history import place_older

@@ -15,8 +15,8 @@ from .archive import Archive, is_fatal
 from .keys import FTS_KEY_SQL
 from .schema import REQUIRED_OBJECTS
 
-#: Rebuilds an article from its raw page's bytes and URL (nai.parse.reparse_page).
-Parse = Callable[[bytes, "str | None"], Article]
+#: Rebuilds an article from its raw page's bytes, URL and HTTP charset (nai.parse.reparse_page).
+Parse = Callable[[bytes, "str | None", "str | None"], Article]  # bytes, URL, HTTP charset
 
 # The archive's own invariants: a query counting what breaks each, and how to say it.
 INVARIANTS = (
@@ -137,12 +137,12 @@ def reparse(archive: Archive, parse: Parse, *, progress: Callable[[int, int], No
     """Rebuild every record from its stored raw page with `parse`; count those that changed.
     Each article is its own transaction; `progress(done, total)` follows each."""
     rows = archive.conn.execute(  # ids only: one page in memory at a time
-        """SELECT a.id, p.id, p.url
+        """SELECT a.id, p.id, p.url, p.charset
            FROM articles a JOIN raw_pages p ON p.id = a.raw_page_id ORDER BY a.id"""
     ).fetchall()
     changed = 0
     failed: list[tuple[int, str]] = []
-    for done, (article_id, raw_id, url) in enumerate(rows):
+    for done, (article_id, raw_id, url, charset) in enumerate(rows):
         if progress is not None:
             progress(done, len(rows))  # those before this one: rebuilt, or failed
         try:
@@ -151,7 +151,7 @@ def reparse(archive: Archive, parse: Parse, *, progress: Callable[[int, int], No
             failed.append((article_id, f"its raw page is damaged: {exc}"))
             continue
         try:
-            article = parse(page, url)
+            article = parse(page, url, charset)
         except NaiError as exc:
             failed.append((article_id, str(exc)))
             continue

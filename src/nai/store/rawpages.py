@@ -128,15 +128,26 @@ class RawPages:
         self.conn = conn
         self.dictionaries = Dictionaries(conn)
 
-    def store(self, page: RawPage, *, site: str | None, url: str | None, source: str | None, now: str) -> int:
+    def store(
+        self,
+        page: RawPage,
+        *,
+        site: str | None,
+        url: str | None,
+        source: str | None,
+        now: str,
+        charset: str | None = None,
+    ) -> int:
+        """The page's row id, stored now unless its bytes are there already. `charset`: what its HTTP
+        response's Content-Type named, kept for decoding it again."""
         existing = self.conn.execute("SELECT id FROM raw_pages WHERE sha256 = ?", (page.sha256,)).fetchone()
         if existing:
             return int(existing[0])
         packed, dict_id = (page.packed, page.dict_id) if page.packed is not None else self._pack(page.data, site, now)
         cursor = self.conn.execute(
-            """INSERT INTO raw_pages (sha256, content, size, url, source, stored_at, codec, dict_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            (page.sha256, packed, page.size, url, source, now, raw.ZSTD, dict_id),
+            """INSERT INTO raw_pages (sha256, content, size, url, source, stored_at, codec, dict_id, charset)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (page.sha256, packed, page.size, url, source, now, raw.ZSTD, dict_id, charset),
         )
         return int(cursor.lastrowid or 0)
 

@@ -315,6 +315,14 @@ def m008_states_seen(db: sqlite_utils.Database) -> None:
     db.table("read_counts").create_index(["observed_at"])
 
 
+@migration
+def m009_raw_page_charset(db: sqlite_utils.Database) -> None:
+    """The charset that a fetched page's HTTP response named (Content-Type), which outranks the
+    page's own <meta charset> as a browser ranks them: `nai reparse` decodes the raw page with it.
+    NULL for files and for pages stored before (decoded, as then, by what the page says)."""
+    db.table("raw_pages").add_column("charset", str)
+
+
 # The index follows every insert, update and delete of the indexed columns (and of the key); a
 # read-count update does not touch it. `nai check --repair` restores them from here.
 FTS_TRIGGERS = """
