@@ -186,6 +186,10 @@ def test_trending_window_and_limit(readers: Nai) -> None:
     # as of 4 days before AT, a 30-day window: Libya 100 -> 100 (none grown yet), Chad 5, UGTT, Morocco
     earlier = readers.json("trending", "--at", seen(4), "--days", "30", "--format", "json")
     assert sorted(by_headline(earlier)) == [("Chad", 0), ("Morocco", 0), ("Southern", 0), ("Tunisia’s", 0)]
+    # each read count as of then, not today's: Libya 100 (its 150 and 400 came later), Morocco 10
+    assert {str(r["headline"]).split()[0]: r["read_count"] for r in earlier} == {
+        "Southern": 100, "Morocco": 10, "Chad": 5, "Tunisia’s": 1000
+    }  # fmt: skip
     assert readers.json("trending", "--at", seen(60), "--format", "json") == []
 
 

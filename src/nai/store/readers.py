@@ -36,7 +36,8 @@ class Trend(NamedTuple):
 def trending(conn: sqlite3.Connection, *, since: str, until: str, limit: int) -> list[Trend]:
     """The `limit` articles whose read count grew most from `since` to `until` (ISO 8601 UTC, as
     the archive writes times), highest growth first (then the higher read count, then the lower
-    id). Only articles observed in the window are ranked. Times compare as text: they are all UTC."""
+    id). Only articles observed in the window are ranked; each one's read count is its latest
+    observation in it, the count as of `until`. Times compare as text: they are all UTC."""
     rows = conn.execute(
         """WITH seen AS (SELECT DISTINCT article_id FROM read_counts WHERE observed_at >= ?1 AND observed_at <= ?2),
            ends AS (
@@ -49,9 +50,9 @@ def trending(conn: sqlite3.Connection, *, since: str, until: str, limit: int) ->
                  (SELECT read_count FROM read_counts r WHERE r.article_id = s.article_id AND r.observed_at >= ?1
                   ORDER BY r.observed_at LIMIT 1)) AS start
              FROM seen s)
-           SELECT a.id, a.url, a.headline, a.published, a.read_count, e.last - e.start AS growth
+           SELECT a.id, a.url, a.headline, a.published, e.last, e.last - e.start AS growth
            FROM ends e JOIN articles a ON a.id = e.article_id
-           ORDER BY growth DESC, a.read_count DESC, a.id LIMIT ?3""",
+           ORDER BY growth DESC, e.last DESC, a.id LIMIT ?3""",
         (since, until, limit),
     ).fetchall()
     return [
