@@ -95,6 +95,33 @@ def test_any_spelling_finds_every_spelling(spelled: Nai, query: str) -> None:
     assert set(urls(spelled, query)) == {LIBYA_URL, HIFTER_URL}
 
 
+@pytest.mark.parametrize(
+    ("written", "word"),
+    [("وحفتر", "حفتر"), ("لحفتر", "حفتر"), ("فبحفتر", "حفتر"), ("للجزائر", "الجزائر"), ("والجزائر", "الجزائر")],
+)
+def test_an_arabic_word_is_found_with_a_conjunction_or_preposition_joined_to_it(
+    nai: Nai, tmp_path: Path, written: str, word: str
+) -> None:
+    """Arabic joins "and", "to", "with" to the next word ("وحفتر": and Haftar), which the index
+    holds as one word: a search for the word finds it, --exact too (the joined word is the word, as
+    Latin case is), and `matched` names the word. The page's Haftar are all written this way, so a
+    Latin spelling finds it through its group."""
+    page = copy(tmp_path, "arabic", day=date(2026, 3, 2), haftar=written)
+    assert nai("ingest", str(page)).exit_code == 0
+    url = "https://north-africa.com/arabic-story/"
+    hits = nai.json("search", word, "--exact", "--format", "json")
+    assert [(h["url"], h["matched"]) for h in hits] == [(url, [word])]
+    if word == "حفتر":
+        assert [(h["url"], h["matched"]) for h in nai.json("search", "Hifter", "--format", "json")] == [(url, [word])]
+
+
+def test_an_arabic_word_that_only_ends_with_the_name_is_not_it(nai: Nai, tmp_path: Path) -> None:
+    """ "محفتر" is not "حفتر" with a word joined to it: م is no conjunction or preposition."""
+    assert nai("ingest", str(copy(tmp_path, "other", day=date(2026, 3, 2), haftar="محفتر"))).exit_code == 0
+    assert urls(nai, "حفتر") == []
+    assert urls(nai, "محفتر") == ["https://north-africa.com/other-story/"]
+
+
 def test_exact_finds_the_spelling_typed_only(spelled: Nai) -> None:
     assert urls(spelled, "Haftar", "--exact") == [LIBYA_URL]
     assert urls(spelled, "Hifter", "--exact") == [HIFTER_URL]

@@ -27,6 +27,12 @@ MAX_ALTERNATIVES = 32  # spellings one word or phrase of a query stands for
 MAX_NAME_WORDS = 6  # words of the longest multi-word spelling looked for in a query
 _PARTS = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+")
+# Arabic writes a conjunction or preposition joined to the word after it: "وحفتر" is "and Haftar",
+# "لحفتر" "to Haftar", and one token to the index. A word of Arabic script is looked for with them:
+# و and, ف so, ب with, ل to, ك like, and their pairs. ل before the article ال makes لل ("للجزائر").
+_ARABIC_START = re.compile("[\u0621-\u064a\u066e-\u06d3]")
+PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
+LAM = tuple(p for p in PROCLITICS if p.endswith("ل"))
 # Folding for comparing spellings, as FTS5's `unicode61 remove_diacritics 2` folds the index (which
 # does the real matching): lower case, Latin letters without their accents, combining marks and
 # Arabic short vowels dropped. A table, not unicodedata: a search loads nothing it does not need.
@@ -81,8 +87,18 @@ def fold(text: str) -> str:
 
 
 def phrase(text: str) -> str:
-    """Words as one FTS5 phrase: "Al-Tum" -> '"Al Tum"'. Only letters and digits: never FTS5 syntax."""
-    return '"' + " ".join(_WORD.findall(text.replace("_", " "))[:MAX_QUERY_TERMS]) + '"'
+    """Words as one FTS5 phrase: "Al-Tum" -> '"Al Tum"'. Only letters and digits: never FTS5 syntax.
+    A phrase that starts with a word of Arabic script is also looked for with a conjunction or
+    preposition joined to that word (PROCLITICS): '("حفتر" OR "وحفتر" OR …)'."""
+    words = _WORD.findall(text.replace("_", " "))[:MAX_QUERY_TERMS]
+    if not words or not _ARABIC_START.match(words[0]):
+        return '"' + " ".join(words) + '"'
+    first, rest = words[0], "".join(" " + w for w in words[1:])
+    if first.startswith("ال"):  # ل + ال is written لل: "للجزائر", not "لالجزائر"
+        joined = [first, *(p + first for p in PROCLITICS if not p.endswith("ل")), *(p + first[1:] for p in LAM)]
+    else:
+        joined = [first, *(p + first for p in PROCLITICS)]
+    return "(" + " OR ".join(f'"{w}{rest}"' for w in joined) + ")"
 
 
 class Term(NamedTuple):
