@@ -171,6 +171,7 @@ class Scraper:
             self._queue_pending()
             self._queue_refresh()
             while self.queue and (self.max_pages is None or self.fetched < self.max_pages):
+                stopping.stop_if_taken()  # a Ctrl-C that code of another project swallowed
                 if self.fetcher.stopped:
                     self._fail(self.site, f"stopped early: {self.fetcher.stopped}")
                     break

@@ -9,10 +9,24 @@ comes before or after, never between.
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+#: The stop signal the command took, and how it stops (nai.cli sets both). The stop is an exception
+#: raised wherever the main thread is when the signal comes, and code of another project may swallow
+#: it: lxml's module set-up did, when Ctrl-C came while an import ran it, and the command went on with
+#: the signals ignored. So a stop taken is raised again at the end of each held() block, the points
+#: every long command passes (a commit, a page stored, an article rebuilt).
+taken: int | None = None
+stop: Callable[[int], None] | None = None
+
+
+def stop_if_taken() -> None:
+    """Raise the stop again if one was taken and the command still runs."""
+    if taken is not None and stop is not None:
+        stop(taken)
 
 
 @contextmanager
@@ -28,3 +42,4 @@ def held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
+    stop_if_taken()  # the block ended as it should: a stop swallowed before it is raised here

@@ -48,8 +48,15 @@ def _stop(signum: int, frame: object) -> None:
     signal sent to the whole group) must not break off the rollback and the workers' ending."""
     import signal
 
+    from .. import stopping
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    stopping.taken = signum  # raised again where the command goes on, if this raise gets swallowed
+    raise Stopped(signum)
+
+
+def _stop_again(signum: int) -> None:
     raise Stopped(signum)
 
 
@@ -99,6 +106,9 @@ class NaiGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         import signal
 
+        from .. import stopping
+
+        stopping.taken, stopping.stop = None, _stop_again
         handlers = {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)}
         try:
             return super().invoke(ctx)
@@ -127,6 +137,7 @@ class NaiGroup(click.Group):
         finally:
             for signum, handler in handlers.items():  # as they were: nai may run inside another program
                 signal.signal(signum, handler)
+            stopping.taken, stopping.stop = None, None
             self.ran = ctx.invoked_subcommand
 
 
