@@ -44,6 +44,7 @@ from .discover import (
 )
 from .errors import FetchError, ParseError, SiteUnreachable, TruncatedPage, unexpected
 from .fetch import Fetcher, Response
+from .model import Article, Saved
 from .parse import megabytes, parse_page
 from .store import Archive, Crawl, Run, UrlKind, UrlState, fill, now_iso
 from .store.crawl import UrlChanges
@@ -127,6 +128,13 @@ class Report:
             errors=tuple(self.errors),
             fields=self.fields,
         )
+
+
+def _save(archive: Archive, article: Article, response: Response, *, source: str, now: str) -> Saved:
+    """A fetched page's article stored, with its raw page and the charset its response named."""
+    return archive.save(
+        article, page=response.body, page_url=response.url, source=source, observed_at=now, charset=response.charset
+    )
 
 
 class Scraper:
@@ -506,14 +514,7 @@ class Scraper:
             return
         with stopping.held():  # stored and counted as one step: Ctrl-C comes before or after
             with self.archive.transaction():
-                saved = self.archive.save(
-                    article,
-                    page=response.body,
-                    page_url=response.url,
-                    source=url,
-                    observed_at=now,
-                    charset=response.charset,
-                )
+                saved = _save(self.archive, article, response, source=url, now=now)
                 for alias in dict.fromkeys([url, response.url, article.url or url]):
                     self._note(
                         alias, UrlKind.ARTICLE, seen, now, fetched_lastmod=row.lastmod, article_id=saved.id, error=None
