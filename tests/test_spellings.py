@@ -294,3 +294,15 @@ def test_trend_table_is_a_bar_chart_with_counts(spelled: Nai) -> None:
 
 def test_trend_of_nothing_prints_nothing(spelled: Nai) -> None:
     assert spelled.json("trend", "Zzyzx", "--format", "json") == {"by": "month", "queries": ["Zzyzx"], "periods": []}
+
+
+def test_the_match_names_only_the_phrases_the_index_holds() -> None:
+    """A search ORs only the spellings (and Arabic joined forms) that some article holds: every
+    phrase of an OR costs its search even when empty. A term with none held keeps one phrase, so
+    that the query is valid and finds nothing."""
+    expanded = Spellings.load().expand("Haftar Fezzan")
+    held = {'"Hifter"', '"وحفتر"'}
+    match = expanded.match_held(lambda p: p in held)
+    assert match == '("Hifter" OR "وحفتر") AND "Fezzan"'
+    assert '"Heftar"' in expanded.match and '"لحفتر"' in expanded.match  # the whole group otherwise
+    assert expanded.match_held(lambda p: False) == '"Haftar" AND "Fezzan"'

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from .errors import NaiError
@@ -90,15 +91,21 @@ def phrase(text: str) -> str:
     """Words as one FTS5 phrase: "Al-Tum" -> '"Al Tum"'. Only letters and digits: never FTS5 syntax.
     A phrase that starts with a word of Arabic script is also looked for with a conjunction or
     preposition joined to that word (PROCLITICS): '("حفتر" OR "وحفتر" OR …)'."""
+    quoted = forms(text)
+    return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"
+
+
+def forms(text: str) -> list[str]:
+    """The FTS5 phrases `phrase` ORs: the words quoted, and for Arabic script the joined forms too."""
     words = _WORD.findall(text.replace("_", " "))[:MAX_QUERY_TERMS]
     if not words or not _ARABIC_START.match(words[0]):
-        return '"' + " ".join(words) + '"'
+        return ['"' + " ".join(words) + '"']
     first, rest = words[0], "".join(" " + w for w in words[1:])
     if first.startswith("ال"):  # ل + ال is written لل: "للجزائر", not "لالجزائر"
         joined = [first, *(p + first for p in PROCLITICS if not p.endswith("ل")), *(p + first[1:] for p in LAM)]
     else:
         joined = [first, *(p + first for p in PROCLITICS)]
-    return "(" + " OR ".join(f'"{w}{rest}"' for w in joined) + ")"
+    return [f'"{w}{rest}"' for w in joined]
 
 
 class Term(NamedTuple):
@@ -114,6 +121,13 @@ class Expanded(NamedTuple):
 
     match: str
     terms: tuple[Term, ...]
+
+    def match_held(self, held: Callable[[str], bool]) -> str:
+        """`match` with only the phrases that `held` says the index holds (a search of a name in
+        most articles pays for every phrase of an OR, empty ones too: 17 phrases of Haftar, 7 ms of
+        a 17 ms search on 5,000 articles). A term none of whose phrases is held keeps its first,
+        so that the query stays valid and matches nothing."""
+        return _match(list(self.terms), held)
 
     def not_typed(self, matched: list[str]) -> list[str]:
         """What a table notes: for each term whose typed spelling is not in `matched` (the spellings
@@ -143,11 +157,13 @@ def searched(term: Term) -> list[str]:
     return _alternatives(term.spellings)
 
 
-def _match(terms: list[Term]) -> str:
+def _match(terms: list[Term], held: Callable[[str], bool] | None = None) -> str:
     parts = []
     for term in terms:
-        phrases = list(dict.fromkeys(phrase(s) for s in _alternatives(term.spellings)))
+        phrases = list(dict.fromkeys(f for s in _alternatives(term.spellings) for f in forms(s)))
         phrases = [p for p in phrases if p != '""']
+        if held is not None and len(phrases) > 1:
+            phrases = [p for p in phrases if held(p)] or phrases[:1]
         if len(phrases) == 1:
             parts.append(phrases[0])
         elif phrases:

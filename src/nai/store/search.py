@@ -9,6 +9,7 @@ pass the filters, and ranks those, so its cost never grows with the archive.
 from __future__ import annotations
 
 import sqlite3
+from functools import partial
 from typing import NamedTuple
 
 from ..errors import QueryError
@@ -85,7 +86,8 @@ def search(
         match = text
     else:
         expanded = plain(_text(query)) if isinstance(query, str) else query
-        text, match = " ".join(t.text for t in expanded.terms), expanded.match
+        text = " ".join(t.text for t in expanded.terms)
+        match = expanded.match_held(partial(_held, conn)) if expanded.match else ""
     if not match.strip():
         return []
     filters = filters or Filters()
@@ -127,6 +129,12 @@ def search(
         for key, score in ranked
         if key in stored
     ]
+
+
+def _held(conn: sqlite3.Connection, fts_phrase: str) -> bool:
+    """Whether any article holds the phrase: a look-up in the index (tens of microseconds)."""
+    row = conn.execute("SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1", (fts_phrase,)).fetchone()
+    return row is not None
 
 
 def _text(query: str) -> str:
