@@ -37,6 +37,7 @@ def held() -> Iterator[None]:
         before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     except (AttributeError, OSError):  # no pthread_sigmask on this platform
         yield
+        stop_if_taken()
         return
     try:
         yield
