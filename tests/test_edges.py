@@ -147,10 +147,18 @@ def test_utf8_bytes_stay_utf8_whatever_the_header_says(label: str) -> None:
     assert (parse_article(story(title, text).encode("utf-8"), charset=label).body) == text
 
 
-def test_an_unknown_http_charset_leaves_the_page_to_its_own_rules() -> None:
+@pytest.mark.parametrize("label", ["x-no-such-charset", "base64", "rot13", "zlib", "unicode_escape", "cp037"])
+def test_a_charset_of_no_web_encoding_leaves_the_page_to_its_own_rules(label: str) -> None:
+    """An unknown label, or one naming a codec that is no web encoding (Python has base64, rot13,
+    zlib, EBCDIC...), in the HTTP header or in the page: a browser ignores it, and so does nai. It
+    failed the page with "unexpected error: LookupError" before."""
     title, text = LATIN_1[1]
-    article = parse_article(story(title, text).encode("cp1252"), charset="x-no-such-charset")
-    assert (article.headline, article.body) == (title, text)
+    for data, charset in [
+        (story(title, text).encode("cp1252"), label),
+        (story(title, text).replace("<head>", f"<head><meta charset={label}>").encode("cp1252"), None),
+    ]:
+        article = parse_article(data, charset=charset)
+        assert (article.headline, article.body) == (title, text)
 
 
 def test_a_scraped_page_is_decoded_by_its_http_charset_and_so_is_its_reparse(nai: Nai) -> None:

@@ -33,6 +33,15 @@ CHARSET_ALIASES = {
     "iso8859-9": "cp1254", "iso8859-11": "cp874", "tis-620": "cp874",
     "gb2312": "gbk", "shift_jis": "cp932", "euc_kr": "cp949", "big5": "big5hkscs",
 }  # fmt: skip
+# The encodings of the HTML standard (WHATWG Encoding), as Python's codec names once aliased: a label
+# naming anything else (base64, rot13, zlib, unicode_escape, EBCDIC…) is no charset to a browser.
+WEB_CODECS = frozenset(
+    {
+        "utf-8", "cp866", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic", "gbk", "gb18030", "big5hkscs",
+        "euc_jp", "iso2022_jp", "cp932", "cp949", "cp874", *(f"cp{n}" for n in range(1250, 1259)),
+        *(f"iso8859-{n}" for n in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)),
+    }
+)  # fmt: skip
 # A run of three or more bytes above ASCII: the letters of a script other than Latin in a legacy
 # code page (Cyrillic, Greek, Arabic, CJK), where accented Latin letters come one at a time.
 HIGH_RUN = re.compile(rb"[\x80-\xff]{3,}")
@@ -147,7 +156,8 @@ def _declared_charset(head: bytes) -> str | None:
 
 def charset_name(label: str | None) -> str | None:
     """A charset's label (a page's <meta>, an HTTP Content-Type's) as the Python codec a browser
-    would decode with (CHARSET_ALIASES); None for a label no codec has. A UTF-16 or UTF-32 page
+    would decode with (CHARSET_ALIASES); None for a label of no encoding of the web (WEB_CODECS),
+    which a browser ignores as this does: the page is decoded as if it named none. A UTF-16 or UTF-32 page
     without a BOM is told by its NUL bytes before this is asked (page.bomless_wide)."""
     if not label:
         return None
@@ -155,7 +165,8 @@ def charset_name(label: str | None) -> str | None:
         name = codecs.lookup(label.strip().strip("\"'").strip()).name
     except (LookupError, ValueError):
         return None
-    return CHARSET_ALIASES.get(name, name)
+    name = CHARSET_ALIASES.get(name, name)
+    return name if name in WEB_CODECS else None
 
 
 def sniff_binary(data: bytes) -> str | None:
