@@ -11,6 +11,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 
@@ -20,7 +21,7 @@ STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 #: the signals ignored. So a stop taken is raised again at the end of each held() block, the points
 #: every long command passes (a commit, a page stored, an article rebuilt).
 taken: int | None = None
-stop: Callable[[int], None] | None = None
+stop: Callable[[int], NoReturn] | None = None
 
 
 def stop_if_taken() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -56,7 +56,7 @@ def _stop(signum: int, frame: object) -> None:
     raise Stopped(signum)
 
 
-def _stop_again(signum: int) -> None:
+def _stop_again(signum: int) -> NoReturn:
     raise Stopped(signum)
 
 
