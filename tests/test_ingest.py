@@ -77,6 +77,21 @@ def test_changed_page_is_updated_and_keeps_the_old_version(nai: Nai, tmp_path: P
     assert len(nai.json("search", '"Four Libyan soldiers"', "--format", "json")) == 1
 
 
+def test_a_page_and_its_edit_in_one_commit_leave_the_index_in_step(nai: Nai, tmp_path: Path) -> None:
+    """New articles are indexed when their commit ends (Archive.index_new), not one by one: an
+    article stored and then changed within the same commit, and the stories beside it, are found by
+    their current text only, and the index matches the records."""
+    changed = tmp_path / "z-changed.html"
+    changed.write_bytes(CLASSIC.read_bytes().replace(b"Three Libyan soldiers", b"Four Libyan soldiers"))
+    others = sorted(p for p in FIXTURES.glob("naj-*.html") if p != CLASSIC)
+    result = nai("ingest", "--jobs", "1", str(CLASSIC), *map(str, others), str(changed))
+    assert result.exit_code == 0, result.stderr
+    assert nai.json("search", '"Three Libyan soldiers"', "--format", "json") == []
+    assert len(nai.json("search", '"Four Libyan soldiers"', "--format", "json")) == 1
+    assert len(nai.json("search", "Salvador", "--exact", "--format", "json")) >= 1
+    assert nai("check").stdout == "ok\n"
+
+
 def test_read_count_moves_is_a_new_observation_not_an_update(nai: Nai, tmp_path: Path, db_path: Path) -> None:
     nai("ingest", str(CLASSIC))
     later = tmp_path / "later.html"
@@ -272,6 +287,7 @@ def test_an_input_the_archive_refuses_is_undone_alone_within_its_commit(nai: Nai
             assert conn.execute(sql).fetchone() == (0,), table
         sql = "SELECT count(*) FROM raw_pages WHERE id NOT IN (SELECT raw_page_id FROM articles)"
         assert conn.execute(sql).fetchone() == (0,)
+    assert nai("check").stdout == "ok\n"  # the refused input's text never reached the index
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists() or not hasattr(os, "mkfifo"), reason="reads /proc")

@@ -330,6 +330,7 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> 
         "m007_raw_dict_signatures",
         "m008_states_seen",
         "m009_raw_page_charset",
+        "m010_index_at_commit",
     ]
     assert {t: sql(db, f"SELECT count(*) FROM {t}") for t in counts} == counts
     assert sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id") == records
@@ -405,6 +406,24 @@ def test_check_notices_and_repair_restores_missing_triggers_indexes_and_keys(arc
     changed.write_bytes(page.read_bytes().replace(b"Salvador Pass", b"Passage99"))
     assert archive("ingest", str(changed)).exit_code == 0  # the restored trigger keeps the index in step
     assert len(archive.json("search", "Passage99", "--format", "json")) == 1
+    assert archive("check").stdout == "ok\n"
+
+
+def test_check_notices_and_repair_drops_an_insert_trigger_that_would_index_twice(archive: Nai) -> None:
+    """nai indexes a new article itself when its commit ends (migration m010 dropped the insert
+    trigger): a trigger put back (by an older nai's repair, say) would index each one a second time."""
+    with sqlite3.connect(archive.db) as conn:
+        conn.executescript(
+            "CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN INSERT INTO articles_fts "
+            "(rowid, headline, body) VALUES (new.fts_key, new.headline, new.body); END;"
+        )
+    result = archive("check")
+    assert result.exit_code == 1 and "unwanted articles_ai" in result.stdout
+    repaired = archive("check", "--repair")
+    assert repaired.exit_code == 0 and "dropped articles_ai" in repaired.stdout
+    new = archive.db.parent / "new.html"
+    new.write_bytes(article_page("https://north-africa.com", 999, published=date(2025, 2, 1), read_count=9, related=()))
+    assert archive("ingest", str(new)).exit_code == 0
     assert archive("check").stdout == "ok\n"
 
 

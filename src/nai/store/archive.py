@@ -71,6 +71,8 @@ class Archive:
         self.read_only = False
         self._on_rollback: list[Callable[[], None]] = []
         self._depth = 0  # savepoints open
+        #: New articles' full-text rows (fts_key, headline, body), indexed at the transaction's commit.
+        self._unindexed: list[tuple[int, str, str]] = []
         try:
             self.conn = self._connect(create=create)
             if not self.read_only:
@@ -160,12 +162,16 @@ class Archive:
         Whenever an exception comes (Ctrl-C may come between any two steps), what was begun is undone."""
         nested = self.conn.in_transaction
         name = f"nai_step_{self._depth}"  # one name a level: a rollback never reaches an outer savepoint
+        unindexed = len(self._unindexed)
         self._depth += 1
         try:
             self.conn.execute(f"SAVEPOINT {name}" if nested else "BEGIN IMMEDIATE")
             yield
+            if not nested:
+                self.index_new()
             self.conn.execute(f"RELEASE {name}" if nested else "COMMIT")
         except BaseException:
+            del self._unindexed[unindexed:]
             for forget in self._on_rollback:
                 forget()
             if self.conn.in_transaction:  # SQLite may have rolled back already (disk full, I/O)
@@ -178,6 +184,15 @@ class Archive:
             raise
         finally:
             self._depth -= 1
+
+    def index_new(self) -> None:
+        """Index the articles inserted in this transaction, in rowid order, in one statement. Not a
+        trigger: FTS5 writes its pending terms to disk at each savepoint, and a trigger's statement is
+        one, so a segment an article was made and merged (0.3 ms an article; this: 0.1 ms)."""
+        if self._unindexed:
+            rows = sorted(self._unindexed)
+            self._unindexed.clear()
+            self.conn.executemany("INSERT INTO articles_fts (rowid, headline, body) VALUES (?, ?, ?)", rows)
 
     def migrate(self) -> None:
         if not schema.pending(self.conn):
@@ -303,17 +318,19 @@ class Archive:
     def _insert(self, article: Article, *, key: str, ckey: str, raw_id: int | None, seen: str, now: str) -> int:
         # the id is taken here, under the write lock, because the full-text key is made of it
         article_id = int(self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM articles").fetchone()[0])
+        rowid = fts_key(article.published, article_id)
         self.conn.execute(
             """INSERT INTO articles (id, fts_key, key, url, site, headline, published, section, read_count, body,
                  author_id, rules, content_key, fingerprint, raw_page_id, first_seen, updated_at, last_seen, seen_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
-                article_id, fts_key(article.published, article_id), key, article.url, article.site,
+                article_id, rowid, key, article.url, article.site,
                 article.headline, article.published, article.section, article.read_count, article.body,
                 self._author_id(article.author, now), article.rules, ckey, fingerprint(article), raw_id,
                 now, now, seen, seen,
             ),
         )  # fmt: skip
+        self._unindexed.append((rowid, article.headline, article.body))
         if article.read_count is not None:
             self.conn.execute(
                 "INSERT INTO read_counts (article_id, observed_at, read_count) VALUES (?, ?, ?)",
@@ -341,6 +358,7 @@ class Archive:
         """`seen`: when the page was seen (its read count's time); `now`: when it is stored. A new
         state is seen at `seen` (a page) or `now` (a reparse)."""
         article_id = int(row["id"])
+        self.index_new()  # its update's trigger deletes the terms of its old text from the index
         changed = fingerprint(article) != row["fingerprint"] or row["rules"] != article.rules
         state_seen = row["seen_at"] or row["first_seen"]
         if version_hash(article.headline, article.published, article.body) != version_hash(

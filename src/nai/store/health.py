@@ -13,7 +13,7 @@ from ..model import Article, Reparsed
 from . import queries
 from .archive import Archive, is_fatal
 from .keys import FTS_KEY_SQL
-from .schema import REQUIRED_OBJECTS
+from .schema import REQUIRED_OBJECTS, UNWANTED_OBJECTS
 
 #: Rebuilds an article from its raw page's bytes, URL and HTTP charset (nai.parse.reparse_page).
 Parse = Callable[[bytes, "str | None", "str | None"], Article]  # bytes, URL, HTTP charset
@@ -80,6 +80,7 @@ def check(archive: Archive) -> list[str]:
         problems.append(f"full-text index: {exc} (nai check --repair rebuilds it)")
     present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
     problems += [f"missing {name} (nai check --repair restores it)" for name in REQUIRED_OBJECTS if name not in present]
+    problems += [f"unwanted {name} (nai check --repair drops it)" for name in UNWANTED_OBJECTS if name in present]
     for sql, message in INVARIANTS:
         try:
             count = conn.execute(sql).fetchone()[0]
@@ -101,6 +102,9 @@ def repair(archive: Archive, parse: Parse) -> list[str]:
         for name in [n for n in REQUIRED_OBJECTS if n not in present]:
             archive.db.executescript(REQUIRED_OBJECTS[name])  # sqlite-utils': no implicit COMMIT
             done.append(f"restored {name}")
+        for name in [n for n in UNWANTED_OBJECTS if n in present]:
+            conn.execute(UNWANTED_OBJECTS[name])
+            done.append(f"dropped {name}")
         keyed = conn.execute(f"UPDATE articles SET fts_key = {FTS_KEY_SQL} WHERE fts_key IS NULL").rowcount
         if keyed:
             done.append(f"gave {keyed} articles their full-text key")

@@ -219,7 +219,7 @@ def m003_date_ordered_search(db: sqlite_utils.Database) -> None:
         f"tokenize='{TOKENIZER}', content='articles', content_rowid='fts_key')"
     )
     db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
-    db.executescript(FTS_TRIGGERS)
+    db.executescript(FTS_INSERT_TRIGGER + FTS_TRIGGERS)
 
 
 @migration
@@ -323,12 +323,23 @@ def m009_raw_page_charset(db: sqlite_utils.Database) -> None:
     db.table("raw_pages").add_column("charset", str)
 
 
-# The index follows every insert, update and delete of the indexed columns (and of the key); a
-# read-count update does not touch it. `nai check --repair` restores them from here.
-FTS_TRIGGERS = """
+@migration
+def m010_index_at_commit(db: sqlite_utils.Database) -> None:
+    """New articles are indexed by nai when their transaction commits, in one statement, rather than
+    by an insert trigger: a trigger's statement (and ingest's savepoint an input) made FTS5 write a
+    segment of the index per article (Archive.index_new). The index itself does not change."""
+    db.execute(UNWANTED_OBJECTS["articles_ai"])
+
+
+# The index follows every update and delete of the indexed columns (and of the key); a read-count
+# update does not touch it. A new article is indexed by nai itself when its transaction commits
+# (Archive.index_new; no insert trigger since m010). `nai check --repair` restores them from here.
+FTS_INSERT_TRIGGER = """
 CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN
   INSERT INTO articles_fts (rowid, headline, body) VALUES (new.fts_key, new.headline, new.body);
 END;
+"""
+FTS_TRIGGERS = """
 CREATE TRIGGER IF NOT EXISTS articles_ad AFTER DELETE ON articles BEGIN
   INSERT INTO articles_fts (articles_fts, rowid, headline, body) VALUES ('delete', old.fts_key, old.headline, old.body);
 END;
@@ -343,10 +354,11 @@ REQUIRED_OBJECTS = {
     "idx_articles_fts_key": "CREATE UNIQUE INDEX IF NOT EXISTS idx_articles_fts_key ON articles (fts_key)",
     "idx_raw_pages_sha256": "CREATE UNIQUE INDEX IF NOT EXISTS idx_raw_pages_sha256 ON raw_pages (sha256)",
     "idx_authors_name": "CREATE UNIQUE INDEX IF NOT EXISTS idx_authors_name ON authors (name)",
-    "articles_ai": FTS_TRIGGERS,
     "articles_ad": FTS_TRIGGERS,
     "articles_au": FTS_TRIGGERS,
 }
+# What must not be there: an insert trigger would index each new article a second time.
+UNWANTED_OBJECTS = {"articles_ai": "DROP TRIGGER IF EXISTS articles_ai"}
 
 
 def applied(conn: sqlite3.Connection) -> list[str]:
