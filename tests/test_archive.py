@@ -40,6 +40,36 @@ def full(nai: Nai) -> Nai:
 # ---- schema -----------------------------------------------------------------------------
 
 
+def test_a_new_archive_gets_in_one_step_what_the_migrations_make(tmp_path: Path) -> None:
+    """A new archive's schema comes from schema.sql (no sqlite-utils, no ten migrations): the same
+    tables, indexes, triggers and rows as applying every migration to an empty file, and the
+    file is what `python -m nai.store.schema` writes from the migrations today."""
+    import sqlite_utils
+
+    from nai.store import schema
+    from nai.store.keys import FTS_KEY_FUNCTION, fts_key
+
+    Archive(tmp_path / "new.db").close()
+    migrated = sqlite_utils.Database(tmp_path / "migrated.db")
+    migrated.conn.create_function(FTS_KEY_FUNCTION, 2, fts_key, deterministic=True)
+    schema.apply_pending(migrated, "2026-12-02T00:00:00+00:00")
+    migrated.conn.commit()
+    assert Path(schema.SCHEMA_FILE).read_text(encoding="utf-8") == schema.dump(migrated.conn)
+
+    def contents(db: Path) -> tuple[list[tuple[object, ...]], dict[str, list[tuple[object, ...]]]]:
+        master = sql(db, "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")
+        tables = [name for kind, name, _, _ in master if kind == "table" and name != "_nai_migrations"]
+        return master, {t: sql(db, f'SELECT * FROM "{t}"') for t in tables}
+
+    assert contents(tmp_path / "new.db") == contents(tmp_path / "migrated.db")
+    names = "SELECT name FROM _nai_migrations ORDER BY rowid"
+    assert (
+        sql(tmp_path / "new.db", names)
+        == sql(tmp_path / "migrated.db", names)
+        == [(m.__name__,) for m in schema.MIGRATIONS]
+    )
+
+
 def test_schema_is_migrated_recorded_and_in_wal_mode(full: Nai) -> None:
     names = [r[0] for r in sql(full.db, "SELECT name FROM _nai_migrations ORDER BY rowid")]
     assert names == [

@@ -63,6 +63,25 @@ def test_parse_raises_only_parse_error_on_mutated_pages(page: bytes) -> None:
     assert_article_or_reason(page)
 
 
+@given(
+    st.lists(
+        st.sampled_from(["<", ">", "</", "p", "div", "b", "td", "tr", "li", "x", " ", "=", '"', "&", "!--", "html"]),
+        max_size=300,
+    ).map("".join)
+)
+def test_libxml2_makes_at_most_two_elements_a_tag(markup: str) -> None:
+    """A page's elements are counted (against MAX_ELEMENTS) only when its "<"s allow that many
+    (page.most_elements): never fewer than libxml2 makes."""
+    from lxml import etree
+
+    from nai import page
+
+    for source in (markup, markup.encode("utf-8")):
+        tree = etree.fromstring(source, parser=page._PARSER if isinstance(source, str) else page._UTF8_PARSER)
+        if tree is not None:
+            assert int(page.COUNT_ELEMENTS(tree)) <= page.most_elements(markup), markup
+
+
 @HYPOTHESIS
 @given(st.binary(max_size=5000))
 def test_parse_raises_only_parse_error_on_random_bytes(page: bytes) -> None:

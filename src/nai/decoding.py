@@ -9,8 +9,6 @@ from __future__ import annotations
 import codecs
 import re
 
-import charset_normalizer
-
 from .errors import ParseError
 
 BOMS = (
@@ -138,6 +136,8 @@ def _other_script(data: bytes) -> str | None:
     high = len(sample) - len(sample.translate(None, HIGH_BYTES))
     if sum(map(len, HIGH_RUN.findall(sample))) * 3 < high:
         return None  # accented letters one at a time among ASCII ones: Latin text
+    import charset_normalizer  # here: a UTF-8 page, or one that declares its charset, never needs it
+
     best = charset_normalizer.from_bytes(sample).best()
     if best is None:
         return None

@@ -9,7 +9,6 @@ the archive itself failing (disk full, read-only) stops the batch.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import re
 import signal
@@ -20,13 +19,12 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from . import stopping
 from .defaults import AUTO_JOBS_MIN_INPUTS, MAX_AUTO_JOBS, MAX_PAGE_BYTES, PAGE_SECONDS
@@ -36,6 +34,9 @@ from .model import Article, Status
 from .parse import megabytes, parse_page
 from .raw import RawPage
 from .store import Archive, Packer, describe, is_fatal
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -278,6 +279,9 @@ def _parse_all(
         for source, data in map(task, sources):
             yield work(source, data=data)
         return
+    import multiprocessing  # here: one process (--jobs 1, a few inputs, a scrape) starts without them
+    from concurrent.futures import ProcessPoolExecutor
+
     chunks = _chunked(map(task, sources), CHUNK)  # a few inputs per task: less queue traffic
     pool = ProcessPoolExecutor(
         max_workers=jobs, initializer=partial(_start_worker, archive), mp_context=multiprocessing.get_context("fork")
@@ -306,6 +310,8 @@ def _submit(pool: ProcessPoolExecutor, fn: Callable[..., list[Parsed]], *args: o
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """End the workers now: what they parse is dropped (nothing of it was stored). Each may finish
     the few pages in hand for up to STOP_SECONDS; then it is terminated."""
+    import multiprocessing
+
     pool.shutdown(wait=False, cancel_futures=True)
     children = multiprocessing.active_children()
     deadline = time.monotonic() + STOP_SECONDS

@@ -18,12 +18,17 @@ Tables:
   articles_fts  FTS5 over headline and body (external content, diacritics folded, rowid fts_key)
 
 Migrations receive a sqlite_utils Database; this module does not import sqlite_utils itself, so
-that opening an up-to-date archive costs no import of it.
+that opening an up-to-date archive costs no import of it. A new archive gets what the migrations
+make in one step, from `schema.sql` beside this module (`create`), with no sqlite-utils either:
+`python -m nai.store.schema` writes that file anew from the migrations, and a test checks that the
+two give the same archive.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -374,9 +379,49 @@ def pending(conn: sqlite3.Connection) -> list[Migration]:
     return [m for m in MIGRATIONS if m.__name__ not in done]
 
 
+SCHEMA_FILE = os.path.join(os.path.dirname(__file__), "schema.sql")
+SHADOW_TABLES = ("articles_fts_data", "articles_fts_idx", "articles_fts_docsize", "articles_fts_config")
+
+
+def is_empty(conn: sqlite3.Connection) -> bool:
+    return bool(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0)
+
+
+def create(conn: sqlite3.Connection, now: str) -> None:
+    """An empty archive's whole schema, as the migrations make it, each recorded as applied; inside
+    the caller's write transaction. Its statements, in schema.sql, end with a line ";" each."""
+    with open(SCHEMA_FILE, encoding="utf-8") as file:
+        statements = [sql.strip() for sql in file.read().split("\n;\n") if sql.strip() and not sql.startswith("--")]
+    for sql in statements:
+        conn.execute(sql)
+    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")  # its totals, as m003 wrote them
+    conn.executemany(
+        f"INSERT INTO {MIGRATIONS_TABLE} (name, applied_at) VALUES (?, ?)", [(m.__name__, now) for m in MIGRATIONS]
+    )
+
+
+def dump(conn: sqlite3.Connection) -> str:
+    """What schema.sql holds: the statements that made an archive's tables, indexes and triggers, in
+    the order they were made (FTS5 makes its own tables)."""
+    rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid").fetchall()
+    header = "-- The archive's schema as nai.store.schema's migrations leave it (python -m nai.store.schema)\n;\n"
+    return header + "".join(f"{sql}\n;\n" for name, sql in rows if name not in SHADOW_TABLES)
+
+
 def apply_pending(db: sqlite_utils.Database, now: str) -> None:
     """Apply the migrations not yet applied, in order; inside the caller's write transaction."""
     db.table(MIGRATIONS_TABLE).create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
     for step in pending(db.conn):  # read under the write lock: another process may have applied some
         step(db)
         db.table(MIGRATIONS_TABLE).insert({"name": step.__name__, "applied_at": now})
+
+
+if __name__ == "__main__":  # python -m nai.store.schema > src/nai/store/schema.sql
+    import sqlite_utils
+
+    from .keys import FTS_KEY_FUNCTION, fts_key
+
+    memory = sqlite_utils.Database(memory=True)
+    memory.conn.create_function(FTS_KEY_FUNCTION, 2, fts_key, deterministic=True)
+    apply_pending(memory, "")
+    sys.stdout.write(dump(memory.conn))
