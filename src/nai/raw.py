@@ -27,7 +27,10 @@ if sys.version_info >= (3, 14):
 else:  # the same module, from PyPI
     from backports import zstd
 
-LEVEL = 3  # zstd's default: level 9 saves 8% more and takes four times as long
+# Level 2: against its template's dictionary a 100 KB page packs in 0.13 ms to 3.8 KB, where zstd's
+# default (3) takes 0.18 ms for 3.7 KB (its larger tables are set up for each page); 9 saves 8% more
+# than 3 and takes four times as long. Any level reads back the same.
+LEVEL = 2
 #: A page packed to this share of its size or less fits the dictionary tried.
 FITS = 0.10
 #: A dictionary that packs a page to less than this share of what plain zstd does still helps.
