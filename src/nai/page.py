@@ -49,6 +49,7 @@ CROWDED_TAG = re.compile(r"<[a-zA-Z](?:[^<>=]*=){" + str(MAX_TAG_ATTRIBUTES) + "
 NOT_TAG_MARKS = bytes(b for b in range(256) if b not in b"<>=")  # deleted, they leave "<=>" skeletons
 ATTRIBUTES_RUN = b"=" * MAX_TAG_ATTRIBUTES
 COUNT_ELEMENTS = etree.XPath("count(//*)")
+ALL_TEXT = etree.XPath("//text()")  # every text node, in document order
 #: libxml2 stops at this depth and drops the rest of the page without a word: a page nested as
 #: deep is refused, never stored without its end.
 MAX_DEPTH = 255
@@ -133,6 +134,7 @@ class Page:
     #: block, author box), set by the rules that extract it: a page cut short must hold them whole.
     parts: tuple[Element | None, ...] = ()
     _texts: list[tuple[str, Element]] | None = field(default=None, repr=False)
+    _text_nodes: list[Any] | None = field(default=None, repr=False)
     cache: dict[Hashable, Any] = field(default_factory=dict, repr=False)  # what site rules compute once a page
     notes: list[str] = field(default_factory=list, repr=False)  # what parsing dropped: malformed URLs
 
@@ -180,6 +182,15 @@ class Page:
                 self._texts = list(self._walk_text(self.tree))
             return self._texts
         return self._walk_text(root)
+
+    def text_nodes(self) -> list[Any]:
+        """Every text node of the page, in document order, as lxml's "smart strings" (each knows its
+        element and whether it is a tail), listed once: the page as site rules first read it, before
+        they change it (drop_hidden). Joined, they are text_of(self.tree): the label search and
+        find_content share them (listing them takes 0.3 ms a page, the text_of 0.1 ms)."""
+        if self._text_nodes is None:
+            self._text_nodes = ALL_TEXT(self.tree)
+        return self._text_nodes
 
     @staticmethod
     def _walk_text(root: Element) -> Iterator[tuple[str, Element]]:
