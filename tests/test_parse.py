@@ -362,8 +362,28 @@ def _content_pages() -> list[tuple[str, bytes]]:
         f"<table><tr><td class='entry-content'>{('<p>' + words + '</p>') * 3}</td></tr></table>"
         f"<div class='reader-notes'>{('<p>' + words + '</p>') * 4}</div>"
     )
+    wrapped = page(  # tagDiv's Newspaper: the content class on a wrapper of the paragraphs' own div
+        f"<div class='td-post-content'><div class='inner'>{('<p>' + words * 3 + '</p>') * 6}</div></div>"
+        f"<aside><ul>{('<li>' + words + '</li>') * 4}</ul></aside>"
+    )
+    wrapped_beside_more = page(  # the same, beside a longer block of paragraphs: every element is scored
+        f"<div class='td-post-content'><div class='inner'>{('<p>' + words + '</p>') * 2}</div></div>"
+        f"<div class='notes'>{('<p>' + words + '</p>') * 5}</div>"
+    )
+    wrapped_beside_content = page(  # a content class inside the wrapper's container counts four times
+        f"<div class='td-post-content'><div class='inner'>{('<p>' + words + '</p>') * 5}</div>"
+        f"<div class='post-content'><p>{words * 2}</p></div></div>"
+    )
+    wrapped_in_chrome = page(  # the best element inside the content class sits in a widget: not it
+        f"<div class='td-post-content'><div class='widget'>{('<p>' + words + '</p>') * 5}</div>"
+        f"<div>{('<p>' + words + '</p>') * 2}</div></div>"
+    )
     return [
         *pages,
+        ("wrapped", wrapped.encode()),
+        ("wrapped beside more", wrapped_beside_more.encode()),
+        ("wrapped beside content", wrapped_beside_content.encode()),
+        ("wrapped in chrome", wrapped_in_chrome.encode()),
         ("content inside a list item", inside_li),
         ("decoy", decoy.encode()),
         ("in item", in_item.encode()),
