@@ -395,12 +395,12 @@ def _content_pages() -> list[tuple[str, bytes]]:
 @pytest.mark.parametrize(("name", "data"), _content_pages(), ids=[n for n, _ in _content_pages()])
 def test_finding_the_content_at_once_agrees_with_scoring_every_element(name: str, data: bytes) -> None:
     from nai.page import load_page
-    from nai.sites import northafrica, wordpress
+    from nai.sites import content, northafrica
 
     page = load_page(data)
     label, blocks = northafrica.find_related_block(page)
     regions = (label, *blocks, northafrica.find_author_box(page))
-    assert wordpress.find_content(page, regions) is wordpress.best_scored(page, regions)
+    assert content.find_content(page, regions) is content.best_scored(page, regions)
 
 
 # ---- what the fast paths must not change (found in review) -----------------------------------

@@ -187,7 +187,7 @@ class Page:
         """Every text node of the page, in document order, as lxml's "smart strings" (each knows its
         element and whether it is a tail), listed once: the page as site rules first read it, before
         they change it (drop_hidden). Joined, they are text_of(self.tree): the label search and
-        find_content share them (listing them takes 0.3 ms a page, the text_of 0.1 ms)."""
+        find_content (the length of the page's text) share them: listing them takes 0.3 ms a page."""
         if self._text_nodes is None:
             self._text_nodes = ALL_TEXT(self.tree)
         return self._text_nodes

@@ -21,7 +21,7 @@ from .errors import ParseError, TruncatedPage
 from .model import Article, Author
 from .page import ARTICLE_TYPES, Page, clean_text, first, ld_name, load_page, text_of
 from .sites import rules_for
-from .sites.wordpress import find_content
+from .sites.content import find_content
 from .urls import capture_time, host_of
 
 log = logging.getLogger(__name__)

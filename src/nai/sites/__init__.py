@@ -1,11 +1,11 @@
 """Site rules, one module per site, each offering NAME, matches(page) and extract(page).
 
 wordpress.py holds what any WordPress theme shares (vocabularies and algorithms: labels, chrome,
-noise, content, body, related block, author box, story links) and knows no site; titles.py reads a
-title without the badge glyph a theme puts beside it. A new site goes
-in a module of its own here: its NAME, its matches(page), its labels (a wordpress.LabelSet) and
-markers, and an extract(page) built from wordpress.py's algorithms (northafrica.py is the model);
-then it is added to SITES below.
+noise, body, related block, author box, story links) and knows no site; content.py finds the
+element holding an article's paragraphs; titles.py reads a title without the badge glyph a theme
+puts beside it. A new site goes in a module of its own here: its NAME, its matches(page), its
+labels (a wordpress.LabelSet) and markers, and an extract(page) built from wordpress.py's and
+content.py's algorithms (northafrica.py is the model); then it is added to SITES below.
 """
 
 from __future__ import annotations

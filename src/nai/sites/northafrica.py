@@ -18,6 +18,7 @@ from ..model import Article, Author, Related
 from ..page import Element, Page, clean_text, drop_hidden, first, ld_name, text_of
 from ..urls import host_of, unwrap_archive
 from . import wordpress as wp
+from .content import find_content
 from .titles import heading_text, without_glued_badge
 from .wordpress import Label, LabelSet, LineRule
 
@@ -304,7 +305,7 @@ def extract(page: Page) -> Article:
     label, related_blocks = find_related_block(page)
     author_box = find_author_box(page)
     regions = (label, *related_blocks, author_box)
-    content = wp.find_content(page, regions)
+    content = find_content(page, regions)
     container = label.getparent() if related_blocks and label is not None else None
     page.parts = (content, label, *related_blocks, container, author_box)  # the article's end last
     known = extract_meta_headline(page)
