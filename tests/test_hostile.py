@@ -79,7 +79,7 @@ def test_libxml2_makes_at_most_two_elements_a_tag(markup: str) -> None:
     for source in (markup, markup.encode("utf-8")):
         tree = etree.fromstring(source, parser=page._PARSER if isinstance(source, str) else page._UTF8_PARSER)
         if tree is not None:
-            assert int(page.COUNT_ELEMENTS(tree)) <= page.most_elements(source), markup
+            assert int(page.COUNT_ELEMENTS(tree)) <= page.most_elements(markup.count("<")), markup
 
 
 @HYPOTHESIS
