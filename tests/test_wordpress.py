@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from conftest import FIXTURES
 from nai.discover import is_article_url
-from nai.page import clean_text, first, load_page
+from nai.page import TextNodes, clean_text, document_position, first, load_page, text_of
 from nai.sites.wordpress import Label, LabelSet, find_label, is_story_href, is_story_path, label_candidates
 
 # ---- first ---------------------------------------------------------------------------------
@@ -102,6 +105,40 @@ def test_each_label_set_keeps_its_own_index_on_a_page() -> None:
 def test_a_label_outside_the_set_is_refused() -> None:
     with pytest.raises(ValueError, match="not one of the site's labels"):
         label_candidates(load_page(PAGE), LabelSet((POSTED,)), READ)
+
+
+def test_label_candidates_are_in_document_order_whatever_order_the_texts_are_listed_in() -> None:
+    # listed element by element, a tail comes before the texts inside its element: 3, 1, 2, 4
+    page = load_page(
+        b"<html><body><div><span><b>Posted On 1</b>Posted On 2</span>Posted On 3</div><p>Posted On 4</p></body></html>"
+    )
+    found = label_candidates(page, LabelSet((POSTED,)), POSTED)
+    assert [(text, element.tag) for text, element in found] == [
+        ("Posted On 1", "b"), ("Posted On 2", "span"), ("Posted On 3", "div"), ("Posted On 4", "p"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        (b"<p><b>Posted On</b>Posted On</p>", [("Posted On", "b"), ("Posted On", "p")]),  # a text, a tail alike
+        (b"<p>x<br>Posted On</p>", [("\nPosted On", "p")]),  # a tail only (the <br> gains a line break)
+        (b"<p><i></i>Posted On<i>Posted On</i></p>", [("Posted On", "p"), ("Posted On", "i")]),
+    ],
+)
+def test_label_candidates_tell_a_tail_from_a_text(markup: bytes, expected: list[tuple[str, str]]) -> None:
+    page = load_page(b"<html><body>" + markup + b"</body></html>")
+    found = label_candidates(page, LabelSet((POSTED,)), POSTED)
+    assert [(text, element.tag) for text, element in found] == expected
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("**/*.html")), ids=lambda p: p.name)
+def test_text_nodes_sorted_by_document_position_are_the_page_text(path: Path) -> None:
+    page = load_page(path.read_bytes())
+    nodes = page.text_nodes()
+    assert isinstance(nodes, TextNodes)
+    order = sorted(range(len(nodes.texts)), key=lambda i: document_position(nodes.owners[i], tail=nodes.is_tail(i)))
+    assert "".join(nodes.texts[i] for i in order) == text_of(page.tree)
 
 
 # ---- what discovery fetches as an article ----------------------------------------------------

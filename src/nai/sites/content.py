@@ -46,7 +46,7 @@ def find_content(page: Page, regions: tuple[Element | None, ...]) -> Element | N
     )
     if candidates and (len(candidates) == 1 or candidates[0][0] > candidates[1][0]):  # a tie: score all
         score, element = candidates[0]
-        text_inside, everything = len(text_of(element)), sum(map(len, page.text_nodes()))
+        text_inside, everything = len(text_of(element)), sum(map(len, page.text_nodes().texts))
         # a paragraph around C: the element around that paragraph counts C's text too
         in_paragraph = any(a.tag in CONTAINED_TAGS for a in element.iterancestors())
         text_outside = everything if in_paragraph else everything - text_inside

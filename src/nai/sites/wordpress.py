@@ -14,7 +14,7 @@ from typing import Any, AnyStr, NamedTuple
 
 from .. import dates
 from ..model import Related
-from ..page import Element, Page, clean_text, text_of
+from ..page import Element, Page, clean_text, document_position, text_of
 from ..urls import unwrap_archive, url_key
 from .titles import heading_text, text_without, without_glued_badge
 
@@ -237,46 +237,39 @@ def find_label(
 def label_candidates(page: Page, labels: LabelSet, label: Label) -> list[tuple[str, Element]]:
     """The page's text nodes holding the label's first word, in document order, each with its
     element as iter_text gives it (a tail belongs to its element's parent). Found for all the
-    site's labels at once: libxml2 lists the text nodes, one search over their lowercased join
-    finds the few that hold a first word, and the regex confirms each."""
+    site's labels at once: Page.text_nodes lists the page's texts, one search over their lowercased
+    join finds the few that hold a first word, and the regex confirms each."""
     word = label.words.split()[0].lower()
     if word not in labels.first_words:
         raise ValueError(f"the label {label.words!r} is not one of the site's labels")
     index = page.cache.get(labels)
     if index is None:
         index = {}
-        seen: set[tuple[Element, bool]] = set()
-        for node in _label_texts(page, labels):
-            owner = node.getparent()
-            if owner is None or (owner, node.is_tail) in seen:
-                continue
-            seen.add((owner, node.is_tail))
-            # lxml's .text/.tail: all the text there, where libxml2 may hold it as several nodes
-            # (a <script> stripped from inside a label leaves its two halves)
-            text, element = (owner.tail, owner.getparent()) if node.is_tail else (owner.text, owner)
-            if element is None or not isinstance(element.tag, str) or not text:
-                continue
+        for text, element in _label_texts(page, labels):
             for found in {w.lower() for w in labels.pattern.findall(text)}:
                 index.setdefault(found, []).append((text, element))
         page.cache[labels] = index
     return list(index.get(word, []))
 
 
-def _label_texts(page: Page, labels: LabelSet) -> list[Any]:
-    """The text nodes (lxml "smart strings") that may hold a label's first word.
+def _label_texts(page: Page, labels: LabelSet) -> list[tuple[str, Element]]:
+    """The texts (Page.text_nodes) that may hold a label's first word, with their element as iter_text
+    gives it, in document order.
 
     The page's text is searched lowercased as UTF-8 bytes, whose lower() changes ASCII letters only:
     0.06 ms a page, where str.lower() and find() took 0.1 ms (a page with one curly quote makes
     str.lower() look up every character). For first words in ASCII both find the same places: of the
     characters that are not ASCII, only "İ" and the Kelvin sign lowercase to ASCII letters ("i̇",
     "k"), and a page holding either is searched as text, as is a site's word that is not ASCII."""
-    texts = page.text_nodes()
-    joined = "".join(texts)  # a word across two nodes is a false hit: the regex drops it
+    nodes = page.text_nodes()
+    texts = nodes.texts
+    joined = "".join(texts)  # a word across two texts is a false hit: the regex drops it
     if labels.ascii_first_words is None or "\u0130" in joined or "\u212a" in joined:
         lowered = joined.lower()
-        if len(lowered) != len(joined):  # a character whose lowercase is longer ("İ"): check each node
-            return [t for t in texts if labels.pattern.search(t)]
-        starts = _starts(lowered, labels.first_words)
+        if len(lowered) != len(joined):  # a character whose lowercase is longer ("İ"): check each text
+            hits = {i for i, text in enumerate(texts) if labels.pattern.search(text)}
+        else:
+            hits = _texts_at(texts, _starts(lowered, labels.first_words))
     else:
         data = joined.encode("utf-8", "surrogatepass").lower()
         # byte offsets to offsets in the text: a word found starts at an ASCII byte, a character's start
@@ -285,8 +278,20 @@ def _label_texts(page: Page, labels: LabelSet) -> list[Any]:
             chars += len(data[previous:at].decode("utf-8", "surrogatepass"))
             starts.append(chars)
             previous = at
+        hits = _texts_at(texts, starts)
+    found = []
+    for i in hits:
+        owner, tail = nodes.owners[i], nodes.is_tail(i)
+        element = owner.getparent() if tail else owner  # a tail belongs to its element's parent
+        if element is not None and isinstance(element.tag, str):
+            found.append((document_position(owner, tail=tail), texts[i], element))
+    return [(text, element) for _, text, element in sorted(found, key=lambda item: item[0])]
+
+
+def _texts_at(texts: list[str], starts: list[int]) -> set[int]:
+    """The indexes of the texts that the offsets in their join fall in."""
     ends = list(accumulate(map(len, texts)))
-    return [texts[i] for i in sorted({bisect_right(ends, at) for at in starts})]
+    return {bisect_right(ends, at) for at in starts}
 
 
 def _starts(text: AnyStr, words: tuple[AnyStr, ...]) -> list[int]:
