@@ -3,7 +3,6 @@ what lists it), on archives built by ingesting fixture pages and edited copies o
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +84,7 @@ def test_a_reparse_is_a_state_of_its_own(nai: Nai, monkeypatch: pytest.MonkeyPat
 
     def older(html: bytes | str, *, url: str | None = None, charset: str | None = None) -> Any:
         article = current(html, url=url, charset=charset)
-        return dataclasses.replace(article, headline=article.headline + " - The North Africa Journal")
+        return article._replace(headline=article.headline + " - The North Africa Journal")
 
     monkeypatch.setattr(parsing, "parse_article", older)
     ingest(nai, CLASSIC, "--jobs", "1", "--observed-at", "2026-02-04T08:00")

@@ -445,3 +445,20 @@ def test_a_label_with_a_script_inside_is_still_one_label() -> None:
 def test_a_page_ending_in_a_long_comment_of_wide_characters_is_not_truncated() -> None:
     data = CLASSIC.read_bytes() + ("<!-- " + "ع" * 4500 + " -->").encode()
     assert parse_article(data).to_record() == expected(CLASSIC)
+
+
+def test_an_articles_equality_is_its_record() -> None:
+    """Two parses of one story are equal whatever rules, notes or capture time came with them (not
+    part of the record), and differ when a field of the record does; `_replace` derives another."""
+    import operator
+
+    from nai.model import Article, Author, Related
+
+    article = Article(
+        "Headline", "Body.", "https://x/", "x", "2026-02-04", "Libya", 86, Author("A", None), (Related("R", "u"),)
+    )
+    same = article._replace(rules="generic", notes=("a malformed link",), captured_at="2026-02-05T00:00:00+00:00")
+    assert article == same and operator.ne(article, same) is False and hash(article) == hash(same)
+    for field in ("headline", "body", "url", "site", "published", "section", "read_count", "author", "related"):
+        assert article != article._replace(**{field: None}), field
+    assert article.to_record() == same.to_record()

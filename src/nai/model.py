@@ -1,13 +1,13 @@
 """The record and what the archive gives back, all immutable. Article.to_record() is the one place
 the record's keys live (a contract: keep them stable).
 
-Article is a frozen dataclass (two of its fields are not part of its equality, and parsing
-derives one from another with dataclasses.replace); the others are NamedTuples, which cost a
-fifth as much to define: every `nai search` defines them, and start-up is what it feels."""
+All are NamedTuples, which cost a tenth as much to define as a frozen dataclass: every `nai
+search` defines them, and start-up is what it feels (Article as a frozen dataclass, with the
+dataclasses module, took 2.5 ms of a search's 55). Article's equality leaves out the fields that
+are not part of the record (rules, notes, captured_at)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 #: What saving an article did to the archive.
@@ -33,10 +33,9 @@ class Related(NamedTuple):
         return {"headline": self.headline, "url": self.url, "summary": self.summary}
 
 
-@dataclass(frozen=True, slots=True)
-class Article:
+class Article(NamedTuple):
     """One article as parsed from a page. `rules` names the site rules that applied; `notes` say what
-    parsing left out (not part of the record)."""
+    parsing left out (not part of the record). `article._replace(field=value)` derives another."""
 
     headline: str
     body: str
@@ -47,11 +46,23 @@ class Article:
     read_count: int | None = None
     author: Author | None = None
     related: tuple[Related, ...] = ()
-    rules: str = field(default="generic", compare=False)
-    notes: tuple[str, ...] = field(default=(), compare=False)  # what parsing dropped (malformed URLs): for -v
+    rules: str = "generic"  # the fields from here on are not part of the record, nor of equality
+    notes: tuple[str, ...] = ()  # what parsing dropped (malformed URLs): for -v
     #: When the page was captured, for a page saved from an archive.org capture (ISO 8601 UTC): when
-    #: its read count was seen. Not part of the record.
-    captured_at: str | None = field(default=None, compare=False)
+    #: its read count was seen.
+    captured_at: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Article):
+            return NotImplemented
+        return self[:RECORD_FIELDS] == other[:RECORD_FIELDS]
+
+    def __ne__(self, other: object) -> bool:  # tuple has its own, which would compare every field
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self[:RECORD_FIELDS])
 
     @property
     def paragraphs(self) -> list[str]:
@@ -91,6 +102,8 @@ class Article:
             rules=rules,
         )
 
+
+RECORD_FIELDS = Article._fields.index("rules")  # Article's fields that its equality compares
 
 #: The record's keys, in the order `nai export` writes them.
 RECORD_KEYS = tuple(Article(headline="", body="").to_record(id=0))

@@ -5,7 +5,6 @@ parse_page() is what ingest, scrape and reparse call: parse_article() within the
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 import signal
@@ -68,8 +67,8 @@ def parse_article(html: bytes | str, *, url: str | None = None, charset: str | N
         raise TruncatedPage(TRUNCATED)
     canonical = extract_url(page)
     host = host_of(canonical) or (site.NAME if site is not None else None)
-    return dataclasses.replace(
-        article, url=canonical, site=host, notes=tuple(dict.fromkeys(page.notes)), captured_at=capture_of(page)
+    return article._replace(
+        url=canonical, site=host, notes=tuple(dict.fromkeys(page.notes)), captured_at=capture_of(page)
     )
 
 

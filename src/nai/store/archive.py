@@ -8,7 +8,6 @@ nai.store.crawl's, checking and rebuilding nai.store.health's.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import sqlite3
 import time
@@ -238,7 +237,7 @@ class Archive:
             row = self._find_existing(key, ckey)
             if row is not None and article.url is None and row["url"]:
                 # a copy saved without its URL: the archive knows the URL, keep it
-                article = dataclasses.replace(article, url=row["url"], site=row["site"] or article.site)
+                article = article._replace(url=row["url"], site=row["site"] or article.site)
             if isinstance(page, bytes):
                 from ..raw import RawPage
 
