@@ -4,9 +4,10 @@ the record's keys live (a contract: keep them stable).
 All are NamedTuples, which cost a tenth as much to define as a frozen dataclass: every `nai
 search` defines them, and start-up is what it feels (Article as a frozen dataclass, with the
 dataclasses module, took 2.5 ms of a search's 55). Article's equality leaves out the fields that
-are not part of the record (rules, notes, captured_at)."""
-
-from __future__ import annotations
+are not part of the record (rules, notes, captured_at). Their annotations are evaluated (no
+`from __future__ import annotations`): typing.NamedTuple compiles each one given as a string, 0.6 ms
+of the 1.9 ms this module took to import.
+"""
 
 from typing import Any, Literal, NamedTuple
 
@@ -87,7 +88,7 @@ class Article(NamedTuple):
         return record
 
     @classmethod
-    def from_record(cls, record: dict[str, Any], *, rules: str = "generic") -> Article:
+    def from_record(cls, record: dict[str, Any], *, rules: str = "generic") -> "Article":
         author = record.get("author")
         return cls(
             headline=record["headline"],
