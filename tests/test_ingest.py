@@ -290,6 +290,38 @@ def test_an_input_the_archive_refuses_is_undone_alone_within_its_commit(nai: Nai
     assert nai("check").stdout == "ok\n"  # the refused input's text never reached the index
 
 
+def test_an_update_undone_within_a_commit_leaves_the_new_articles_before_it_indexed(nai: Nai, tmp_path: Path) -> None:
+    """New articles are indexed when their commit ends (Archive.index_new), and an update indexes
+    what is new before it: when the update's input is then undone, the new articles before it in the
+    same commit must still be indexed at the commit."""
+    from datetime import date
+
+    from mocksite import article_page
+
+    def story(n: int, related: tuple[int, ...] = ()) -> Path:
+        path = tmp_path / f"{n}-{len(related)}.html"
+        path.write_bytes(
+            article_page("https://north-africa.com", n, published=date(2025, 3, 1), read_count=5, related=related)
+        )
+        return path
+
+    assert nai("ingest", str(story(902))).exit_code == 0
+    with sqlite3.connect(nai.db) as conn:  # the archive refuses story 902's new related rows
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON related WHEN new.url LIKE '%/story-903/%' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END"
+        )
+    new, update = story(901), story(902, related=(903,))
+    result = nai("ingest", "--jobs", "1", str(new), str(update))
+    assert result.exit_code == 1 and result.stderr.splitlines() == [
+        f"nai: {update}: archive error: refused by a test trigger"
+    ]
+    assert [hit["url"] for hit in nai.json("search", '"In story 901"', "--format", "json")] == [
+        "https://north-africa.com/story-901/"
+    ]
+    assert nai("check").stdout == "ok\n"
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists() or not hasattr(os, "mkfifo"), reason="reads /proc")
 @pytest.mark.parametrize("inputs", [63, 64])
 def test_jobs_auto_starts_workers_for_64_inputs_or_more(tmp_path: Path, inputs: int) -> None:

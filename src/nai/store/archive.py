@@ -161,7 +161,7 @@ class Archive:
         Whenever an exception comes (Ctrl-C may come between any two steps), what was begun is undone."""
         nested = self.conn.in_transaction
         name = f"nai_step_{self._depth}"  # one name a level: a rollback never reaches an outer savepoint
-        unindexed = len(self._unindexed)
+        unindexed = self._unindexed[:]  # what is undone undoes its indexing too (an update indexes what was new)
         self._depth += 1
         try:
             self.conn.execute(f"SAVEPOINT {name}" if nested else "BEGIN IMMEDIATE")
@@ -170,7 +170,7 @@ class Archive:
                 self.index_new()
             self.conn.execute(f"RELEASE {name}" if nested else "COMMIT")
         except BaseException:
-            del self._unindexed[unindexed:]
+            self._unindexed = unindexed
             for forget in self._on_rollback:
                 forget()
             if self.conn.in_transaction:  # SQLite may have rolled back already (disk full, I/O)
