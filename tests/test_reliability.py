@@ -116,6 +116,21 @@ def test_ingest_with_jobs_killed_leaves_no_worker_behind(pages: Path, tmp_path: 
         assert_records_whole(db, pages)
 
 
+def test_a_worker_whose_writer_died_while_it_started_ends_at_once() -> None:
+    """kill -9 may reach the writer between a worker's fork and its set-up: the worker's parent is
+    then another process already, and the worker must still see its writer gone (it compares with
+    the writer's pid taken before the fork, not with the parent it finds)."""
+    code = (
+        "import os, time\n"
+        "from nai.ingest import _start_worker\n"
+        "_start_worker(None, os.getppid() + 1_000_000)  # a writer that is not this process's parent\n"
+        "time.sleep(30)\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], timeout=20)
+    assert done.returncode == 1 and time.monotonic() - started < 10
+
+
 @pytest.mark.slow
 def test_scrape_killed_at_random_moments_loses_nothing_and_resumes(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"

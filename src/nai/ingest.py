@@ -231,24 +231,24 @@ def read_and_parse(
 _packer: Packer | None = None  # in a worker process: packs raw pages against the archive's dictionaries
 
 
-def _start_worker(archive: Path | None) -> None:
+def _start_worker(archive: Path | None, writer: int) -> None:
     """A worker's set-up: Ctrl-C and SIGTERM are the writer's to handle (a terminal or a service
-    manager sends them to every process of the group), and the writer ends its workers; its packer;
-    a watch that ends it if the writer dies (kill -9). Workers start with both signals held back
-    (see _submit) and ignore them from here."""
+    manager sends them to every process of the group), and the writer ends its workers; a watch that
+    ends it if the writer dies (kill -9); its packer. Workers start with both signals held back (see
+    _submit) and ignore them from here. `writer`: the writer's pid, taken before the fork, so that a
+    writer killed while this one starts is seen gone (its parent is then another process)."""
     global _packer
     for signum in stopping.STOP_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, stopping.STOP_SIGNALS)
-    _packer = Packer(archive) if archive is not None else None
-    parent = os.getppid()
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while os.getppid() == writer:
             time.sleep(0.5)
         os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
+    _packer = Packer(archive) if archive is not None else None
 
 
 def _parse_all(
@@ -284,7 +284,9 @@ def _parse_all(
 
     chunks = _chunked(map(task, sources), CHUNK)  # a few inputs per task: less queue traffic
     pool = ProcessPoolExecutor(
-        max_workers=jobs, initializer=partial(_start_worker, archive), mp_context=multiprocessing.get_context("fork")
+        max_workers=jobs,
+        initializer=partial(_start_worker, archive, os.getpid()),
+        mp_context=multiprocessing.get_context("fork"),
     )
     try:
         pending: deque[Future[list[Parsed]]] = deque()
