@@ -659,3 +659,13 @@ def test_a_damaged_raw_page_is_reported_not_reparsed(full: Nai, where: float) ->
     repaired = full("check", "--repair")
     assert f"repaired: article {libya_id}: not rebuilt: its raw page is damaged" in repaired.stdout
     assert {k: v for k, v in full.json("show", LIBYA_URL, "--format", "json").items() if k != "id"} == expected(CLASSIC)
+
+
+def test_search_hits_carry_the_related_stories_that_show_gives(full: Nai) -> None:
+    """Search reads its hits' related stories as rows, show and export from JSON that SQLite builds:
+    the same stories, in page order, with their summaries."""
+    hits = full.json("search", "Libya", "--format", "json", "--limit", "50")
+    assert hits and any(hit["related"] for hit in hits)
+    for hit in hits:
+        shown = full.json("show", str(hit["id"]), "--format", "json")
+        assert hit["related"] == shown["related"], hit["id"]

@@ -111,6 +111,13 @@ def test_reading_commands_define_no_dataclass(args: tuple[str, ...]) -> None:
     assert "dataclasses" not in modules
 
 
+def test_a_search_table_loads_no_json() -> None:
+    """A search reads its hits' related stories as rows (queries.by_fts_keys), and a table writes no
+    JSON: the json module is 1.5 ms of its start."""
+    modules, stdout = loaded("--db", str(EXAMPLE), "search", "Haftar")
+    assert "Haftar" in stdout and "json" not in modules
+
+
 def test_search_loads_no_pathlib() -> None:
     """--db is a str and the store uses os.path: pathlib (with urllib.parse and ipaddress) is 4 ms. The
     spellings file is read with open() beside nai.spellings, and folded without unicodedata."""

@@ -7,7 +7,6 @@ into one-line QueryErrors.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sqlite3
@@ -25,10 +24,12 @@ if TYPE_CHECKING:
 SEARCH_SECONDS = 10.0  # a search taking longer is stopped with a one-line error
 FTS_QUERY_ERROR = re.compile(r"fts5|syntax error|no such column|unknown special query|unterminated", re.I)
 
-ARTICLE_COLUMNS = (
+RECORD_COLUMNS = (
     "a.id, a.url, a.site, a.headline, a.published, a.section, a.read_count, a.body, "
-    "a.rules, a.first_seen, a.fts_key, au.name AS author_name, au.blurb AS author_blurb, "
-    "(SELECT json_group_array(json_object('headline', r.headline, 'url', r.url, "
+    "a.rules, a.first_seen, a.fts_key, au.name AS author_name, au.blurb AS author_blurb"
+)
+ARTICLE_COLUMNS = (
+    f"{RECORD_COLUMNS}, (SELECT json_group_array(json_object('headline', r.headline, 'url', r.url, "
     "'summary', r.summary)) FROM (SELECT * FROM related r WHERE r.article_id = a.id "
     "ORDER BY r.position) r) AS related_json"
 )
@@ -61,20 +62,42 @@ def select(
     """Stored articles (with author and related stories) from one cursor, streamed."""
     cursor = conn.execute(f"SELECT {ARTICLE_COLUMNS} FROM {ARTICLE_FROM} {where} ORDER BY {order}", params)
     names = [c[0] for c in cursor.description]
+    from json import loads  # here: a search reads its few hits' related stories as rows (by_fts_keys)
+
     for row in cursor:
-        yield _stored(dict(zip(names, row, strict=True)))
+        r = dict(zip(names, row, strict=True))
+        yield _stored(r, loads(r["related_json"]) if r["related_json"] else [])
 
 
-def _stored(r: dict[str, Any]) -> Stored:
+def _stored(r: dict[str, Any], related: list[dict[str, Any]]) -> Stored:
     article = Article.from_record(
         {
             **r,
             "author": {"name": r["author_name"], "blurb": r["author_blurb"]} if r["author_name"] else None,
-            "related": json.loads(r["related_json"]) if r["related_json"] else [],
+            "related": related,
         },
         rules=r["rules"] or "generic",
     )
     return Stored(id=r["id"], article=article, first_seen=r["first_seen"], fts_key=r["fts_key"])
+
+
+def by_fts_keys(conn: sqlite3.Connection, keys: tuple[int, ...]) -> dict[int, Stored]:
+    """The articles of a page of search hits by their full-text keys, their related stories read as
+    rows: a search decodes no JSON, and loads no json module (1.5 ms of its 55)."""
+    marks = ",".join("?" * len(keys))
+    cursor = conn.execute(f"SELECT {RECORD_COLUMNS} FROM {ARTICLE_FROM} WHERE a.fts_key IN ({marks})", keys)
+    names = [c[0] for c in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor]
+    related: dict[int, list[dict[str, Any]]] = {r["id"]: [] for r in rows}
+    if rows:
+        ids = tuple(related)
+        for article_id, headline, url, summary in conn.execute(
+            "SELECT article_id, headline, url, summary FROM related"
+            f" WHERE article_id IN ({','.join('?' * len(ids))}) ORDER BY article_id, position",
+            ids,
+        ):
+            related[article_id].append({"headline": headline, "url": url, "summary": summary})
+    return {r["fts_key"]: _stored(r, related[r["id"]]) for r in rows}
 
 
 def get(conn: sqlite3.Connection, article_id: int) -> Stored | None:

@@ -16,7 +16,7 @@ from ..errors import QueryError
 from ..model import Hit
 from ..spellings import Expanded, fold, phrase, plain, searched
 from .keys import fts_range
-from .queries import fts_guard, select
+from .queries import by_fts_keys, fts_guard
 
 HEADLINE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 SNIPPET_TOKENS = 16
@@ -123,7 +123,7 @@ def search(
             ).fetchall()
         )
         found = matched(conn, expanded, keys) if expanded else {}
-        stored = {s.fts_key: s for s in select(conn, f"WHERE a.fts_key IN ({marks})", tuple(keys))}
+        stored = by_fts_keys(conn, tuple(keys))
     return [
         Hit(stored=stored[key], rank=round(score, 4), snippet=snippets.get(key, ""), matched=found.get(key, ()))
         for key, score in ranked
