@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import json
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import FIXTURES, LIBYA_URL, expected
+from conftest import FIXTURES, LIBYA_URL, Nai, expected
 from nai.errors import ParseError
 from nai.parse import parse_article
 from nai.sites.northafrica import clean_headline
@@ -462,3 +465,61 @@ def test_an_articles_equality_is_its_record() -> None:
     for field in ("headline", "body", "url", "site", "published", "section", "read_count", "author", "related"):
         assert article != article._replace(**{field: None}), field
     assert article.to_record() == same.to_record()
+
+
+# ---- the related block: edited copies of the classic page, through the CLI -------------------------
+
+RELATED_START = b'<section id="naj_related_stories-2" class="widget related-stories">'
+RELATED_TITLE = b'<h3 class="widget-title">Most Recent Stories from the Region</h3>'
+
+
+def related_block_emptied(data: bytes) -> bytes:
+    """The classic page whose related block holds its title and nothing else."""
+    start = data.index(RELATED_START)
+    end = data.index(b"</section>", start)
+    return data[:start] + RELATED_START + RELATED_TITLE + data[end:]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        related_block_emptied,
+        # the title in a title bar of its own, the block empty
+        lambda d: related_block_emptied(d).replace(RELATED_TITLE, b"<div class='rs-head'>" + RELATED_TITLE + b"</div>"),
+        # every story's link leads to its comments
+        lambda d: re.sub(rb'(href="https://north-africa\.com/[a-z0-9-]+/)"', rb'\1#comments"', d),
+    ],
+    ids=["emptied", "emptied-title-bar", "fragments"],
+)
+def test_a_related_block_without_plain_story_links_keeps_the_article(tmp_path: Path, edit: Any) -> None:
+    """An empty related block, or one whose links all carry a fragment, is not looked for in the
+    sidebar: the climb from its title stops at the title's own wrappers, and the article is stored
+    with its whole body (a climb past them once took the article column for the block)."""
+    data = CLASSIC.read_bytes()
+    edited = edit(data)
+    assert edited != data
+    page_file = tmp_path / "libya.html"
+    page_file.write_bytes(edited)
+    nai = Nai(tmp_path / "archive.db")
+    assert nai("ingest", str(page_file)).exit_code == 0
+    record = json.loads(nai("show", "1", "--format", "json").stdout)
+    want = expected(CLASSIC)
+    assert record["body"] == want["body"] and record["headline"] == want["headline"]
+    fragments = b"#comments" in edited
+    assert [r["url"] for r in record["related"]] == ([r["url"] for r in want["related"]] if fragments else [])
+    assert [r["headline"] for r in record["related"]] == ([r["headline"] for r in want["related"]] if fragments else [])
+
+
+def test_a_comments_link_beside_a_related_story_is_not_its_headline() -> None:
+    related = (
+        "<section><h3>Most Recent Stories from the Region</h3>"
+        "<div><a href='https://north-africa.com/a/#comments'>3 Comments</a>"
+        "<h4><a href='https://north-africa.com/a/'>Story A</a></h4>"
+        "<a href='https://north-africa.com/b/#respond'>Leave a comment</a>"
+        "<h4><a href='https://north-africa.com/b/#top'>Story B</a></h4></div></section>"
+    )
+    stories = parse_article(page(STORY + related)).related
+    assert [(s.headline, s.url) for s in stories] == [
+        ("Story A", "https://north-africa.com/a/"),
+        ("Story B", "https://north-africa.com/b/"),
+    ]

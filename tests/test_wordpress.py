@@ -71,7 +71,8 @@ def test_paths_of_stories(path: str) -> None:
         ("southern-libya-boils-over/", True),
         ("https://web.archive.org/web/20260205101010/https://north-africa.com/story/", True),
         ("https://web.archive.org/web/20260205101010/https://north-africa.com/category/x/", False),
-        ("https://north-africa.com/story/#respond", False),
+        ("https://north-africa.com/story/#respond", True),  # the story's comments: the story
+        ("https://north-africa.com/story/#comments", True),
         ("#comments", False),
         ("", False),
         (None, False),

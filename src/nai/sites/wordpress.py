@@ -70,7 +70,14 @@ CONTAINED_TAGS = BLOCK_TAGS | {"ul", "ol"}
 INLINE_TAGS = frozenset(
     {"a", "b", "strong", "em", "i", "span", "u", "small", "sup", "sub", "mark", "abbr", "cite", "q"}
 )
-NON_HEADLINE = re.compile(r"^(read\s+more|continue\s+reading|more)?\s*[»›→…]*\s*(\.\.\.)?$", re.I)
+NON_HEADLINE = re.compile(
+    r"^((read\s+more|continue\s+reading|more)?\s*[»›→…]*\s*(\.\.\.)?"
+    r"|(\d+|no|one)\s+comments?|leave\s+a\s+(comment|reply))$",
+    re.I,
+)
+# How much text beyond the label its wrappers may hold (a "View all" link, an icon's text): an
+# ancestor holding more holds the stories or the article, and the climb to the stories stops there.
+LABEL_WRAPPER_SLACK = 80
 # WordPress paths that are never a story's page: archives (category, tag, author, paged lists), feeds,
 # comments, search, WordPress's own directories and login. (Discovery also skips what it need not
 # fetch: the home page, files, AMP copies; see nai.discover.)
@@ -141,8 +148,9 @@ def is_story_path(path: str) -> bool:
 
 
 def is_story_href(href: str | None) -> bool:
-    """Whether a link may lead to a story: an href with no fragment ("#respond") and a story's path."""
-    if not href or "#" in href:
+    """Whether a link may lead to a story: a story's path, whatever fragment follows it
+    ("/slug/#comments" leads to the story; "#respond" alone to this page)."""
+    if not href or href.lstrip().startswith("#"):
         return False
     path = HREF_PATH.match(href)
     return path is not None and is_story_path(path[1])
@@ -418,7 +426,10 @@ def find_related_block(
         return None, []
     bylines = [element for text, element in label_candidates(page, labels, byline) if byline.lead.match(text)]
     node: Element | None = found
+    own = len(clean_text(text_of(found)))
     while node is not None and node.tag != "body":
+        if node is not found and len(clean_text(text_of(node))) > own + LABEL_WRAPPER_SLACK:
+            break  # past the label's own wrappers (its heading, a title bar): the block has no stories
         following: list[Element] = []
         for sibling in node.itersiblings():
             if not isinstance(sibling.tag, str):
@@ -479,7 +490,8 @@ def walk_related(element: Element, clean: Callable[[str], str], badge: str) -> I
         if not text or NON_HEADLINE.match(text):
             img = element.find(".//img")
             text = clean(element.get("title") or (img.get("alt") if img is not None else ""))
-        yield "link", element.get("href", ""), "" if NON_HEADLINE.match(text) else text
+        href = element.get("href", "").partition("#")[0]
+        yield "link", href, "" if NON_HEADLINE.match(text) else text
         return
     links = element.findall(".//a")
     if element.tag in ("p", "div", "span", "li") and all(_is_more_link(a) for a in links):
