@@ -130,6 +130,49 @@ def test_an_old_capture_after_a_newer_page_keeps_the_newer_record(nai: Nai, tmp_
     assert states[-1]["reason"] == "edit"
 
 
+def test_a_capture_claiming_a_time_to_come_is_seen_now(nai: Nai, tmp_path: Path) -> None:
+    """A capture's URL saying 2099 does not make its page the newest for good: it is seen now, and
+    the real page ingested after it is newer and updates the record."""
+    before = datetime.now(timezone.utc)
+    ingest(nai, captured(tmp_path, "future.html", reads=100, stamp="20991231000000"))
+    ingest(nai, copy(tmp_path, CLASSIC, "now.html", reads=900, swap=("Three Libyan soldiers", "Four Libyan soldiers")))
+    [(first, _), (_, last)] = observations(nai)
+    assert before <= datetime.fromisoformat(first) <= datetime.now(timezone.utc)
+    record = nai.json("show", "1", "--format", "json")
+    assert last == 900 and record["read_count"] == 900 and record["body"].startswith("Four Libyan")
+
+
+def test_a_saved_capture_whose_links_are_root_relative(nai: Nai, tmp_path: Path) -> None:
+    """The Wayback Machine rewrites a capture's links to "/web/<timestamp>/<url>": the page's URL is
+    the URL captured, seen at the capture's time, and its related links are the stories' own."""
+    page = captured(tmp_path, "capture.html", reads=40)
+    data = page.read_bytes().replace(b"https://web.archive.org/web/", b"/web/")
+    data = data.replace(
+        b'href="https://north-africa.com/tunisia-', b'href="/web/20260205101010/https://north-africa.com/tunisia-'
+    )
+    data = data.replace(b'content="' + LIBYA_URL.encode(), b'content="/web/20260205101010/' + LIBYA_URL.encode())
+    page.write_bytes(data)
+    ingest(nai, page)
+    assert observations(nai) == [("2026-02-05T10:10:10+00:00", 40)]
+    record = nai.json("show", "1", "--format", "json")
+    assert record["url"] == LIBYA_URL
+    assert record["related"][0]["url"].startswith("https://north-africa.com/tunisia-appeals-court")
+
+
+def test_every_observation_is_kept_an_unchanged_count_too(nai: Nai, tmp_path: Path) -> None:
+    """An article seen twice with the same count has both observations, in whichever order its pages
+    came: it is in trending's window when seen in it (growth 0), never left out."""
+    old, new = copy(tmp_path, CLASSIC, "old.html", reads=500), copy(tmp_path, CLASSIC, "new.html", reads=500)
+    for first, second in [((old, seen(20)), (new, seen(3))), ((new, seen(3)), (old, seen(20)))]:
+        for path in nai.db, nai.db.with_suffix(".db-wal"), nai.db.with_suffix(".db-shm"):
+            path.unlink(missing_ok=True)
+        ingest(nai, first[0], "--observed-at", first[1])
+        ingest(nai, second[0], "--observed-at", second[1])
+        assert observations(nai) == [(seen(20), 500), (seen(3), 500)]
+        [row] = nai.json("trending", "--at", AT.isoformat(), "--format", "json")
+        assert (row["growth"], row["series"]) == (0, [[seen(20), 500], [seen(3), 500]])
+
+
 def test_a_capture_of_the_current_text_moves_its_first_sight_back(nai: Nai, tmp_path: Path) -> None:
     ingest(nai, CLASSIC)
     ingest(nai, captured(tmp_path, "capture.html", reads=50))

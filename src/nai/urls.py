@@ -12,10 +12,16 @@ from functools import lru_cache
 from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # https://web.archive.org/web/20260205101010/https://north-africa.com/x/  (also "…/web/2026…id_/…")
-ARCHIVE_ORG = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d{1,14}[a-z_]*/(.+)$", re.I)
+# and the root-relative form the Wayback Machine rewrites a capture's own links to, in a saved copy
+# ("/web/20260205101010/https://north-africa.com/x/": a whole timestamp, then an http(s) URL)
+ARCHIVE_ORG = re.compile(
+    r"^(?:(?:https?:)?//web\.archive\.org/web/\d{1,14}[a-z_]*/|/web/\d{14}[a-z_]*/(?=(?:https?:)?//))(.+)$", re.I
+)
 # Its timestamp, when whole (a capture's own URL always has all 14 digits: a shorter one asks for
 # the capture nearest to it, whose time it does not say)
-CAPTURE_TIME = re.compile(r"^(?:https?:)?//web\.archive\.org/web/(\d{14})(?:[a-z_]*)/", re.I)
+CAPTURE_TIME = re.compile(
+    r"^(?:(?:https?:)?//web\.archive\.org/web/(\d{14})[a-z_]*/|/web/(\d{14})[a-z_]*/(?=(?:https?:)?//))", re.I
+)
 # Query parameters that only track the reader: utm_source, fbclid, …
 TRACKING_PARAMS = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl|ref|amp|ocid)$", re.I
@@ -90,6 +96,8 @@ def absolute_url(href: str | None, base: str | None = None) -> str | None:
         return None
     if ODD_CHARS.search(href):
         href = _cleaned(href)
+    if href.startswith("/web/"):  # a capture's link in a saved copy, whatever page it is joined to
+        href = unwrap_archive(href)
     scheme = _split(href).scheme.lower()
     if not scheme and base:
         try:
@@ -155,7 +163,7 @@ def capture_time(url: str | None) -> str | None:
     if not match:
         return None
     try:
-        when = datetime.strptime(match.group(1), "%Y%m%d%H%M%S")
+        when = datetime.strptime(match.group(1) or match.group(2), "%Y%m%d%H%M%S")
     except ValueError:
         return None
     return when.replace(tzinfo=timezone.utc).isoformat()

@@ -226,11 +226,13 @@ class Archive:
         and its state's. A page older than the newest one seen of the article (an archive.org
         capture ingested later) changes no field of the record: its read count joins the series
         and its text the article's history, at its time (nai.store.history.place_older). `charset`:
-        what the page's HTTP response named, kept with the raw page for `nai reparse`."""
+        what the page's HTTP response named, kept with the raw page for `nai reparse`. Nothing is
+        seen later than now: a later `observed_at` (a capture's URL claiming a time to come) is now,
+        else that page would stand as the newest for good, and every real page after it be older."""
         from ..urls import url_key  # here: opening an archive to read it needs no URL parsing
 
         now = now_iso()
-        seen = observed_at or now
+        seen = observed_at if observed_at and observed_at < now else now
         key = url_key(article.url) if article.url else None
         ckey = content_key(article)
         with self.transaction():
@@ -406,8 +408,9 @@ class Archive:
         )  # fmt: skip
 
     def _observe(self, article_id: int, read_count: int | None, seen: str) -> None:
-        """Record a read count seen at `seen`: one a time (a second at the same time replaces the
-        first), and none that repeats the one before it. The article's read count is its latest."""
+        """Record a read count seen at `seen`, every one, an unchanged count too (an article seen in
+        a window is in `nai trending`'s window, whatever order its pages came in): one a time, a
+        second at the same time replacing the first. The article's read count is its latest."""
         if read_count is None:
             return
         at = self.one("SELECT read_count FROM read_counts WHERE article_id = ? AND observed_at = ?", article_id, seen)
@@ -419,14 +422,6 @@ class Archive:
                 (read_count, article_id, seen),
             )
         else:
-            before = self.one(
-                """SELECT read_count FROM read_counts WHERE article_id = ? AND observed_at < ?
-                   ORDER BY observed_at DESC LIMIT 1""",
-                article_id,
-                seen,
-            )
-            if before is not None and before["read_count"] == read_count:
-                return
             self.conn.execute(
                 "INSERT INTO read_counts (article_id, observed_at, read_count) VALUES (?, ?, ?)",
                 (article_id, seen, read_count),
