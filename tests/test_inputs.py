@@ -394,3 +394,42 @@ def test_an_unexpected_error_on_one_sitemap_fails_it_alone_and_its_index_is_read
     assert scrape(nai, site)[0] == 0
     assert [r.status for r in site.requests("/wp-sitemap-posts-post-1.xml")] == [200]
     assert rows(nai.db, "SELECT count(*) FROM articles") == [(12,)]
+
+
+# ---- usage errors: one line, as every other error ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["search", "-Haftar"], "No such option '-H' (a word that starts with '-' goes after '--'"),
+        (["--bogus"], "No such option '--bogus'"),
+        (["serach", "Haftar"], "No such command 'serach'"),
+        (["search"], "Missing argument 'QUERY'"),
+        (["trend", "Haftar", "--since", "2026-13"], "Invalid value for '--since': '2026-13' is not a date"),
+        (["search", "Haftar", "--sort", "Reads"], "Invalid value for '--sort'"),
+        (["-v", "-q", "stats"], "-v and -q contradict each other"),
+    ],
+)
+def test_a_usage_error_is_one_line_naming_the_help_to_read(tmp_path: Path, args: list[str], says: str) -> None:
+    """The real command: one line on stderr, the error and where to read the usage, exit 2."""
+    result = run_nai(tmp_path / "a.db", *args)
+    assert (result.returncode, result.stdout) == (2, "")
+    [line] = result.stderr.splitlines()
+    command = "nai" if args[0].startswith("-") or args[0] == "serach" else f"nai {args[0]}"
+    assert line.startswith(f"nai: {says}") and line.endswith(f"(see '{command} --help')"), line
+
+
+def test_nai_alone_shows_its_help_and_a_missing_command_is_one_line(tmp_path: Path) -> None:
+    alone = subprocess.run([sys.executable, "-m", "nai"], capture_output=True, text=True, cwd=tmp_path)
+    assert "Usage: nai [OPTIONS] COMMAND" in alone.stdout + alone.stderr and "Commands:" in alone.stdout + alone.stderr
+    missing = run_nai(tmp_path / "a.db")
+    assert (missing.returncode, missing.stderr) == (2, "nai: Missing command (see 'nai --help')\n")
+
+
+def test_an_argument_with_a_newline_is_quoted_on_one_line(nai: Nai) -> None:
+    assert nai("ingest", str(FIXTURES / "naj-libya-classic.html")).exit_code == 0
+    result = nai("history", "a\nb")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("nai: ") and "a\\nb" in line

@@ -223,9 +223,17 @@ def test_trending_window_and_limit(readers: Nai) -> None:
         ("Southern", 300),
         ("Morocco", 50),
     ]
-    # two days: Libya 400 - 150 (seen 3 days before, the last before the window); Morocco 60 - 10
+    # three days: Libya 400 - 150 (seen 3 days before: at the window's start, the count before it);
+    # Morocco 60 - 10 (seen 5 days before)
+    three = readers.json("trending", "--at", AT.isoformat(), "--days", "3", "--format", "json")
+    assert by_headline(three) == [("Southern", 250), ("Morocco", 50)]
+    assert three[0]["series"] == [[seen(3), 150], [seen(1), 400]]
+    # two days: Morocco's 60, seen 2 days before, is at the start: before the window, not in it
     two = readers.json("trending", "--at", AT.isoformat(), "--days", "2", "--format", "json")
-    assert by_headline(two) == [("Southern", 250), ("Morocco", 50)]
+    assert by_headline(two) == [("Southern", 250)]
+    # the window before that one, back to back: Morocco's 60 is in it, and Libya's 150
+    before = readers.json("trending", "--at", seen(2), "--days", "2", "--format", "json")
+    assert by_headline(before) == [("Southern", 50), ("Morocco", 50)]  # a tie: the higher count first
     # as of 4 days before AT, a 30-day window: Libya 100 -> 100 (none grown yet), Chad 5, UGTT, Morocco
     earlier = readers.json("trending", "--at", seen(4), "--days", "30", "--format", "json")
     assert sorted(by_headline(earlier)) == [("Chad", 0), ("Morocco", 0), ("Southern", 0), ("Tunisia’s", 0)]
@@ -261,3 +269,27 @@ def test_trending_at_must_be_a_moment(nai: Nai) -> None:
     ingest(nai, CLASSIC)
     result = nai("trending", "--at", "last week")
     assert result.exit_code == 2 and "--at" in result.stderr
+
+
+def test_trending_windows_reaching_before_year_one_are_all_time(nai: Nai) -> None:
+    ingest(nai, CLASSIC, "--observed-at", "2026-02-01")
+    for args in (["--days", "100000000"], ["--at", "0001-01-03"]):
+        result = nai("trending", *args, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+    assert [r["read_count"] for r in nai.json("trending", "--days", "2000000", "--format", "json")] == [86]
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["trending", "--limit", "99999999999999999999"], "--limit"),
+        (["trending", "--days", "0"], "--days"),
+        (["search", "Haftar", "--limit", "99999999999999999999"], "--limit"),
+        (["ingest", str(CLASSIC), "--observed-at", "0001-01-01T00:00+01:00"], "--observed-at"),
+    ],
+)
+def test_out_of_range_values_are_one_line_usage_errors(nai: Nai, args: list[str], option: str) -> None:
+    result = nai(*args)
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("nai: ") and option in line and f"'nai {args[0]} --help'" in line

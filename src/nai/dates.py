@@ -165,4 +165,7 @@ def parse_moment(text: str) -> str:
         raise ValueError(f"{text!r} is not a date and time: {exc}") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).isoformat()
+    try:
+        return when.astimezone(timezone.utc).isoformat()
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+        raise ValueError(f"{text!r} is out of range") from None

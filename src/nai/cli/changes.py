@@ -8,13 +8,13 @@ import sys
 import click
 
 from ..errors import NaiError
-from .common import Moment, Settings, output_format, terminal_width, verbosity
+from .common import MAX_LIMIT, Moment, Settings, output_format, terminal_width, verbosity
 
 
 @click.command(name="trending")
 @verbosity
 @click.option("--days", type=click.IntRange(min=1), default=7, show_default=True, help="The window: these last days.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True)
 @click.option(
     "--at",
     type=Moment(),
@@ -41,7 +41,10 @@ def trending_command(settings: Settings, days: int, limit: int, at: str | None, 
     from ..store import readers
 
     until = datetime.fromisoformat(at) if at else datetime.now(timezone.utc)
-    since = until - timedelta(days=days)
+    try:
+        since = until - timedelta(days=days)
+    except OverflowError:  # before year 1: the window is all time
+        since = datetime.min.replace(tzinfo=timezone.utc)
     with settings.archive() as archive:
         trends = readers.trending(archive.conn, since=since.isoformat(), until=until.isoformat(), limit=limit)
     write_trending(trends, fmt, sys.stdout, width=terminal_width(100))

@@ -19,14 +19,38 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_FAILURE = 1
 EXIT_LAYOUT = 3  # nai scrape: tonight's pages lack fields that earlier articles had; wins over EXIT_FAILURE
 EXIT_LOCKED = 75  # sysexits EX_TEMPFAIL: another scrape runs; try again later
+MAX_LIMIT = 2**31 - 1  # --limit, --min-reads: any count an archive can hold; more would overflow SQLite's integers
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Failure(click.ClickException):
-    """A one-line error on stderr, "nai: reason", exit 1."""
+    """A one-line error on stderr, "nai: reason", exit 1: a control character the reason quotes
+    (an argument's newline) is written escaped, so the line stays one."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"nai: {self.format_message()}", err=True)
+        click.echo(f"nai: {one_line(self.format_message())}", err=True)
+
+
+class UsageFailure(Failure):
+    """A usage error as one line, where to read more at its end: exit 2. (Click's own is four lines,
+    the usage, a hint, a blank line, the error: the error last, where a line-reading cron mail or a
+    script's `2>&1 | tail -1` looks for it. `nai CMD --help` gives the usage.)"""
+
+    exit_code = 2
+
+
+def usage_failure(exc: click.UsageError) -> UsageFailure:
+    command = " ".join(["nai", *exc.ctx.command_path.split()[1:]]) if exc.ctx is not None else "nai"
+    message = exc.format_message().rstrip(".")
+    if isinstance(exc, click.NoSuchOption) and exc.ctx is not None and exc.ctx.command.params:
+        message += " (a word that starts with '-' goes after '--': nai search -- -Tripoli)"
+    return UsageFailure(f"{message} (see '{command} --help')")
+
+
+def one_line(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 class LockedFailure(Failure):
@@ -103,6 +127,16 @@ class NaiGroup(click.Group):
             self.add_command(getattr(module, f"{cmd_name}_command"), cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # `nai` alone: the help
+        except click.UsageError as exc:  # nai's own options: `nai --bogus`
+            raise usage_failure(exc) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         import signal
 
@@ -122,6 +156,10 @@ class NaiGroup(click.Group):
             raise LockedFailure(str(exc)) from None
         except NaiError as exc:
             raise Failure(str(exc)) from None
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:  # a command's options and arguments, an unknown command
+            raise usage_failure(exc) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
             raise  # click's own, and a reader that went away (`nai export | head`), which click quiets
         except Exception as exc:

@@ -8,7 +8,7 @@ import click
 
 from .. import defaults
 from ..errors import NaiError
-from .common import DateBound, Settings, output_format, terminal_width, verbosity
+from .common import MAX_LIMIT, DateBound, Settings, output_format, terminal_width, verbosity
 
 
 @click.command(name="search")
@@ -18,7 +18,7 @@ from .common import DateBound, Settings, output_format, terminal_width, verbosit
 @click.option("--until", type=DateBound(end=True), help="Published on or before (a month means its last day).")
 @click.option("--section", help='Of this section only ("Maghreb Edition"; any case).')
 @click.option("--author", help='By this author only (the whole name, any case: "Staff Writer").')
-@click.option("--min-reads", type=click.IntRange(min=0), metavar="N", help="Read at least N times.")
+@click.option("--min-reads", type=click.IntRange(0, MAX_LIMIT), metavar="N", help="Read at least N times.")
 @click.option(
     "--sort",
     type=click.Choice(["rank", "date", "reads"]),
@@ -26,7 +26,7 @@ from .common import DateBound, Settings, output_format, terminal_width, verbosit
     show_default=True,
     help="Best match, newest, or most read first.",
 )
-@click.option("--limit", type=click.IntRange(min=1), default=defaults.SEARCH_LIMIT, show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=defaults.SEARCH_LIMIT, show_default=True)
 @click.option("--exact", is_flag=True, help="Only the spellings typed: no other spelling of a name.")
 @click.option("--aliases", metavar="FILE", help="Your spellings file (default $XDG_CONFIG_HOME/nai/aliases.txt).")
 @click.option("--raw", is_flag=True, help='Pass QUERY through as FTS5 syntax (AND, OR, NEAR, "phrases", prefix*).')

@@ -37,17 +37,19 @@ def trending(conn: sqlite3.Connection, *, since: str, until: str, limit: int) ->
     """The `limit` articles whose read count grew most from `since` to `until` (ISO 8601 UTC, as
     the archive writes times), highest growth first (then the higher read count, then the lower
     id). Only articles observed in the window are ranked; each one's read count is its latest
-    observation in it, the count as of `until`. Times compare as text: they are all UTC."""
+    observation in it, the count as of `until`. The window is (since, until]: a count seen at
+    `since` is the one before it, so back-to-back windows share none. Times compare as text: they
+    are all UTC."""
     rows = conn.execute(
-        """WITH seen AS (SELECT DISTINCT article_id FROM read_counts WHERE observed_at >= ?1 AND observed_at <= ?2),
+        """WITH seen AS (SELECT DISTINCT article_id FROM read_counts WHERE observed_at > ?1 AND observed_at <= ?2),
            ends AS (
              SELECT s.article_id,
                (SELECT read_count FROM read_counts r WHERE r.article_id = s.article_id
-                  AND r.observed_at >= ?1 AND r.observed_at <= ?2 ORDER BY r.observed_at DESC LIMIT 1) AS last,
+                  AND r.observed_at > ?1 AND r.observed_at <= ?2 ORDER BY r.observed_at DESC LIMIT 1) AS last,
                COALESCE(
-                 (SELECT read_count FROM read_counts r WHERE r.article_id = s.article_id AND r.observed_at < ?1
+                 (SELECT read_count FROM read_counts r WHERE r.article_id = s.article_id AND r.observed_at <= ?1
                   ORDER BY r.observed_at DESC LIMIT 1),
-                 (SELECT read_count FROM read_counts r WHERE r.article_id = s.article_id AND r.observed_at >= ?1
+                 (SELECT read_count FROM read_counts r WHERE r.article_id = s.article_id AND r.observed_at > ?1
                   ORDER BY r.observed_at LIMIT 1)) AS start
              FROM seen s)
            SELECT a.id, a.url, a.headline, a.published, e.last, e.last - e.start AS growth
@@ -63,12 +65,12 @@ def trending(conn: sqlite3.Connection, *, since: str, until: str, limit: int) ->
 
 def _series(conn: sqlite3.Connection, article_id: int, since: str, until: str) -> list[tuple[str, int]]:
     before = conn.execute(
-        """SELECT observed_at, read_count FROM read_counts WHERE article_id = ? AND observed_at < ?
+        """SELECT observed_at, read_count FROM read_counts WHERE article_id = ? AND observed_at <= ?
            ORDER BY observed_at DESC LIMIT 1""",
         (article_id, since),
     ).fetchall()
     within = conn.execute(
-        """SELECT observed_at, read_count FROM read_counts WHERE article_id = ? AND observed_at >= ?
+        """SELECT observed_at, read_count FROM read_counts WHERE article_id = ? AND observed_at > ?
            AND observed_at <= ? ORDER BY observed_at""",
         (article_id, since, until),
     ).fetchall()
