@@ -256,6 +256,15 @@ def test_trending_table_has_a_sparkline_and_csv_the_series(readers: Nai) -> None
     assert json.loads(rows[0]["series"])[-1] == [seen(1), 400]
 
 
+def test_a_long_series_keeps_its_first_count_in_the_sparkline(nai: Nai, tmp_path: Path) -> None:
+    """40 counts in the window after a 0 before it: the sparkline, 16 wide, starts from the 0."""
+    for n, (reads, days) in enumerate([(0, 30), *((1000 + i, 6 - i / 8) for i in range(40))]):
+        ingest(nai, copy(tmp_path, CLASSIC, f"{n}.html", reads=reads), "--observed-at", seen(days))
+    [line] = nai("trending", "--at", AT.isoformat()).stdout.splitlines()[1:]
+    spark = line.split()[4]
+    assert len(spark) == 16 and spark[0] == "▁" and set(spark[1:]) <= set("▇█") and spark[-1] == "█"
+
+
 def test_trending_is_as_of_now_by_default(nai: Nai, tmp_path: Path) -> None:
     now = datetime.now(timezone.utc)
     for reads, days in [(5, 10), (10, 3), (25, 0.5)]:
