@@ -523,3 +523,20 @@ def test_a_comments_link_beside_a_related_story_is_not_its_headline() -> None:
         ("Story A", "https://north-africa.com/a/"),
         ("Story B", "https://north-africa.com/b/"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("href", "head", "resolved"),
+    [
+        ("/a/", "", "https://north-africa.com/a/"),  # against rel=canonical: a saved copy has no other URL
+        ("//north-africa.com/a/", "", "https://north-africa.com/a/"),
+        ("a/", "", "https://north-africa.com/the-story/a/"),
+        ("a/", "<base href='https://north-africa.com/base/'>", "https://north-africa.com/base/a/"),
+        ("a/", "<base href='/elsewhere/'>", "https://north-africa.com/elsewhere/a/"),
+    ],
+)
+def test_relative_related_links_resolve_as_on_the_site(href: str, head: str, resolved: str) -> None:
+    related = f"<section><h3>Most Recent Stories from the Region</h3><h4><a href='{href}'>Story A</a></h4></section>"
+    canonical = "<link rel='canonical' href='https://north-africa.com/the-story/'>"
+    [story] = parse_article(page(STORY + related, head=canonical + head)).related
+    assert story.url == resolved

@@ -5,6 +5,7 @@ Pure (no I/O). Site rules (nai.sites) and the generic path (nai.parse) read from
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -121,6 +122,9 @@ class Page:
     tree: Element
     text: str  # the page as decoded text
     url: str | None = None
+    #: What its relative links are relative to: <base href>, else `url`, else the URL the page gives
+    #: itself (rel=canonical, og:url: a saved copy's relative links resolve as they did on the site).
+    base: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)
@@ -155,7 +159,7 @@ class Page:
         """A link of the page as an absolute http(s) URL (nai.urls.absolute_url); a malformed one is
         None, and noted."""
         try:
-            return absolute_url(href, self.url)
+            return absolute_url(href, self.base)
         except ValueError as exc:
             self.notes.append(f"dropped a malformed URL ({exc}): {quoted(href or '')}")
             return None
@@ -436,9 +440,12 @@ def _read_head(page: Page) -> None:
     """meta, link rel, JSON-LD, <title> and the body's classes, in one pass over those tags."""
     title: Element | None = None
     body: Element | None = None
-    for el in page.tree.iter("meta", "link", "script", "title", "body"):
+    base: str | None = None
+    for el in page.tree.iter("meta", "link", "script", "title", "body", "base"):
         tag = el.tag
-        if tag == "meta":
+        if tag == "base":
+            base = base or el.get("href")
+        elif tag == "meta":
             key = el.get("property") or el.get("name") or el.get("itemprop")
             content = el.get("content")
             if key and content:
@@ -460,6 +467,22 @@ def _read_head(page: Page) -> None:
     page.title = clean_text(text_of(title)) if title is not None else ""
     if body is not None:
         page.body_classes = frozenset((body.get("class") or "").lower().split())
+    page.base = _base_of(page, base)
+
+
+def _base_of(page: Page, base: str | None) -> str | None:
+    """<base href> (relative to what follows), else the page's URL, else the first absolute http(s)
+    URL among rel=canonical and og:url; a malformed one is passed over."""
+    found: str | None = None
+    for candidate in (page.url, page.links.get("canonical"), page.meta.get("og:url")):
+        with contextlib.suppress(ValueError):
+            found = absolute_url(candidate)
+        if found is not None:
+            break
+    if base:
+        with contextlib.suppress(ValueError):
+            return absolute_url(base, found) or found
+    return found
 
 
 def _flatten_ld(text: str) -> list[dict[str, Any]]:
