@@ -93,9 +93,34 @@ def test_a_reparse_is_a_state_of_its_own(nai: Nai, monkeypatch: pytest.MonkeyPat
     versions = nai.json("history", "1", "--format", "json")["versions"]
     assert [v["reason"] for v in versions] == ["new", "reparse"]
     assert versions[0]["headline"].endswith("Journal") and not versions[1]["headline"].endswith("Journal")
-    assert versions[1]["seen_at"] > versions[0]["seen_at"]
+    assert versions[1]["seen_at"] == versions[0]["seen_at"]  # the same page, read again
     text = nai("history", "1").stdout
-    assert "UTC  reparse" in text and "[-- The North Africa Journal-]" in text
+    assert "2026-02-04 08:00:00 UTC  reparse" in text and "[-- The North Africa Journal-]" in text
+
+
+def test_a_reparse_state_keeps_its_place_in_time(nai: Nai, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page seen after the one reparsed, but ingested after the reparse, comes after it: the
+    reparse's state was seen when its page was, not when nai reparse ran."""
+    current = parsing.parse_article
+
+    def older(html: bytes | str, *, url: str | None = None, charset: str | None = None) -> Any:
+        article = current(html, url=url, charset=charset)
+        return article._replace(headline=article.headline + " - The North Africa Journal")
+
+    monkeypatch.setattr(parsing, "parse_article", older)
+    ingest(nai, CLASSIC, "--jobs", "1", "--observed-at", "2020-01-20T06:00")
+    monkeypatch.setattr(parsing, "parse_article", current)
+    assert nai("reparse").exit_code == 0
+    ingest(nai, edited(tmp_path, "edited.html", ("<p>Three Libyan", "<p>Four Libyan")), "--observed-at", "2020-02-01")
+    versions = nai.json("history", "1", "--format", "json")["versions"]
+    assert [(v["seen_at"][:10], v["reason"]) for v in versions] == [
+        ("2020-01-20", "new"),
+        ("2020-01-20", "reparse"),
+        ("2020-02-01", "edit"),
+    ]
+    assert versions[-1]["body"].startswith("Four Libyan")  # the current state last
+    text = nai("history", "1").stdout
+    assert text.index("UTC  reparse") < text.index("2020-02-01 00:00:00 UTC  edit")
 
 
 def test_an_article_never_changed_has_one_state(nai: Nai, tmp_path: Path) -> None:

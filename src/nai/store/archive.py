@@ -267,7 +267,8 @@ class Archive:
     def resave(self, article_id: int, article: Article) -> None:
         """Replace a stored article's record with `article`, parsed again from its own raw page
         (`nai reparse`); a changed headline, date or body keeps the old version, marked reparse:
-        the new state is seen now. The read count is the page's, seen when the page was."""
+        the new state is seen when the old one was (the same page), its place in the article's
+        history. The read count is the page's, seen when the page was."""
         with self.transaction():
             row = self.one("SELECT * FROM articles WHERE id = ?", article_id)
             if row is None:
@@ -357,7 +358,8 @@ class Archive:
         reason: str,
     ) -> SaveStatus:
         """`seen`: when the page was seen (its read count's time); `now`: when it is stored. A new
-        state is seen at `seen` (a page) or `now` (a reparse)."""
+        state is seen at `seen` (a page), or when the state it replaces was (a reparse: the same
+        page read again)."""
         article_id = int(row["id"])
         self.index_new()  # its update's trigger deletes the terms of its old text from the index
         changed = fingerprint(article) != row["fingerprint"] or row["rules"] != article.rules
@@ -366,7 +368,8 @@ class Archive:
             row["headline"], row["published"], row["body"]
         ):
             self._keep_version(row, reason=reason, now=now)
-            state_seen = now if reason == "reparse" else seen
+            if reason != "reparse":  # a reparse reads the same page again: its state was seen when the page was
+                state_seen = seen
         new_key = key if key is not None else row["key"]
         self.conn.execute(
             """UPDATE articles SET fts_key = ?, key = ?, url = ?, site = ?, headline = ?, published = ?, section = ?,

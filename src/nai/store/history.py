@@ -19,6 +19,11 @@ from .keys import version_hash
 CAME_BY = {"page": "edit", "reparse": "reparse"}
 
 
+#: A state in time: (version (None: the current state), seen_at, reason it was replaced (None:
+#: the current state), headline, published, body).
+Timed = tuple[int | None, str, str | None, str, str | None, str]
+
+
 class State(NamedTuple):
     """One state of an article, as `nai history` gives it."""
 
@@ -40,23 +45,44 @@ class State(NamedTuple):
 
 def states(conn: sqlite3.Connection, article_id: int) -> list[State]:
     """Every state of the article, oldest first, the current one last."""
+    out: list[State] = []
+    came = "new"
+    for _, seen_at, replaced_by, headline, published, body in timeline(conn, article_id):
+        out.append(State(seen_at, came, headline, published, body))
+        if replaced_by is not None:
+            came = CAME_BY.get(replaced_by, replaced_by)
+    return out
+
+
+def timeline(conn: sqlite3.Connection, article_id: int) -> list[Timed]:
+    """The article's states by when each was first seen (those seen at the same time in the
+    order they were kept), the current one last.
+
+    A state that a reparse made was seen when the page it read again was: when the state it
+    replaced was (Archive.resave). An older nai gave it the time of the reparse, which is the
+    `saved_at` of the version it replaced (and m008 gave every state its predecessor's `saved_at`):
+    such a time is read as the predecessor's, so that an archive made then has its states in order too."""
     current = conn.execute(
         "SELECT COALESCE(seen_at, first_seen), headline, published, body FROM articles WHERE id = ?", (article_id,)
     ).fetchone()
     if current is None:
         return []
-    earlier = conn.execute(
-        """SELECT seen_at, reason, headline, published, body FROM versions WHERE article_id = ?
-           ORDER BY seen_at, version""",
+    rows = conn.execute(
+        """SELECT version, seen_at, reason, saved_at, headline, published, body FROM versions
+           WHERE article_id = ? ORDER BY version""",
         (article_id,),
     ).fetchall()
-    out: list[State] = []
-    came = "new"
-    for seen_at, replaced_by, headline, published, body in earlier:
-        out.append(State(seen_at, came, headline, published, body))
-        came = CAME_BY.get(replaced_by, replaced_by)
-    out.append(State(current[0], came, current[1], current[2], current[3]))
-    return out
+    seen = {version: seen_at for version, seen_at, *_ in rows}
+    seen[None] = current[0]
+    stored = dict(seen)
+    for version, _, reason, saved_at, *_ in sorted(rows, key=lambda row: row[3]):
+        if reason == "reparse":  # the state it made, seen at the reparse's time by an older nai
+            for other, at in stored.items():
+                if at == saved_at and other != version:
+                    seen[other] = seen[version]
+    states = [(v, seen[v], reason, h, p, b) for v, _, reason, _, h, p, b in rows]
+    states.sort(key=lambda state: (state[1], state[0]))
+    return [*states, (None, seen[None], None, current[1], current[2], current[3])]
 
 
 def place_older(
@@ -77,15 +103,8 @@ def place_older(
     text and changed it back), the current state is seen again from the newest page."""
     article_id = int(row["id"])
     text = version_hash(article.headline, article.published, article.body)
-    timeline = conn.execute(
-        """SELECT version, seen_at, reason, headline, published, body FROM versions WHERE article_id = ?
-           ORDER BY seen_at, version""",
-        (article_id,),
-    ).fetchall()
     # (version, seen_at, reason, hash); the current state's version is None
-    known = [(v, s, r, version_hash(h, p, b)) for v, s, r, h, p, b in timeline]
-    current = version_hash(row["headline"], row["published"], row["body"])
-    known.append((None, row["seen_at"] or row["first_seen"], None, current))
+    known = [(v, s, r, version_hash(h, p, b)) for v, s, r, h, p, b in timeline(conn, article_id)]
     before = [i for i, state in enumerate(known) if state[1] <= seen]
     p = before[-1] if before else None
     n = p + 1 if p is not None else 0
@@ -107,7 +126,7 @@ def place_older(
         conn.execute("UPDATE articles SET seen_at = last_seen WHERE id = ?", (article_id,))
         return
     # replaced by the state after it as the one before it was; the one before it, by this page
-    reason = known[p][2] if p is not None else "page"
+    reason = (known[p][2] if p is not None else None) or "page"
     _insert(conn, article_id, article.headline, article.published, article.body, reason, raw_id, now, seen)
     if p is not None:
         conn.execute(
