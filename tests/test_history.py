@@ -3,6 +3,9 @@ what lists it), on archives built by ingesting fixture pages and edited copies o
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +13,7 @@ import pytest
 
 from conftest import FIXTURES, LIBYA_URL, Nai
 from nai import parse as parsing
-from nai.textdiff import body_diff, render, word_diff
+from nai.textdiff import body_diff, render, same_body, word_diff
 from test_readers import CLASSIC, copy, ingest
 
 BADGE = FIXTURES / "naj-flag-badge.html"
@@ -23,6 +26,43 @@ def edited(tmp_path: Path, name: str, *swaps: tuple[str, str]) -> Path:
     for old, new in swaps:
         page = copy(tmp_path, page, name, swap=(old, new))
     return page
+
+
+def paragraph(start: str) -> str:
+    """The classic page's paragraph that starts so, as HTML (<p>…</p>)."""
+    html = CLASSIC.read_text(encoding="utf-8")
+    begin = html.index("<p>" + start)
+    return html[begin : html.index("</p>", begin) + len("</p>")]
+
+
+def body_of(text: str, state: int) -> list[str]:
+    """The body lines that `nai history` gives a state (its number), stripped."""
+    after = text.split(f"\n{state}. ", 1)[1].split("\n\n", 1)[0]
+    return [line.strip() for line in after.split("body:", 1)[1].splitlines()[1:]]
+
+
+def on_a_terminal(db: Path, *args: str, **env: str) -> str:
+    """What `nai` writes to a terminal (a pseudo-terminal), run with these environment variables."""
+    import pty
+
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM", "NAI_DB")}
+    environ.update(COLUMNS="88", **env)
+    master, slave = pty.openpty()
+    command = [sys.executable, "-m", "nai", "--db", str(db), *args]
+    process = subprocess.Popen(command, stdout=slave, stderr=subprocess.DEVNULL, env=environ)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the command is done and its terminal closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert process.wait(timeout=60) == 0
+    return b"".join(chunks).decode().replace("\r\n", "\n")
 
 
 @pytest.fixture
@@ -121,6 +161,7 @@ def test_a_reparse_state_keeps_its_place_in_time(nai: Nai, tmp_path: Path, monke
     assert versions[-1]["body"].startswith("Four Libyan")  # the current state last
     text = nai("history", "1").stdout
     assert text.index("UTC  reparse") < text.index("2020-02-01 00:00:00 UTC  edit")
+    assert body_of(text, 3)[0] == "[-Three-] {+Four+} Libyan soldiers aligned with eastern warlord Khalifa Haftar …"
 
 
 def test_an_article_never_changed_has_one_state(nai: Nai, tmp_path: Path) -> None:
@@ -128,6 +169,13 @@ def test_an_article_never_changed_has_one_state(nai: Nai, tmp_path: Path) -> Non
     ingest(nai, copy(tmp_path, CLASSIC, "more-reads.html", reads=300))  # a read count is no new state
     [state] = nai.json("history", "1", "--format", "json")["versions"]
     assert state["reason"] == "new"
+    text = nai("history", "1").stdout
+    assert f"{LIBYA_URL} (id 1), 1 state\n" in text and "body: 7 paragraphs" in text
+
+
+def test_one_paragraph_and_one_state_are_singular(nai: Nai) -> None:
+    ingest(nai, FIXTURES / "naj-one-paragraph.html")
+    assert "), 1 state\n" in nai("history", "1").stdout and "body: 1 paragraph\n" in nai("history", "1").stdout
 
 
 def test_history_of_no_article_fails_in_one_line(nai: Nai) -> None:
@@ -136,15 +184,94 @@ def test_history_of_no_article_fails_in_one_line(nai: Nai) -> None:
     assert result.exit_code == 1 and result.stderr.startswith("nai: 99: no such article")
 
 
+def test_a_paragraph_deleted_is_whole_and_the_next_one_diffed_with_itself(nai: Nai, tmp_path: Path) -> None:
+    """The second paragraph (of seven) deleted and a word added to the third: the second is
+    deleted whole, and the third shows its one word, not the two diffed with each other."""
+    ingest(nai, CLASSIC, "--observed-at", "2026-02-04T08:00")
+    second = paragraph("In a statement")
+    page = edited(tmp_path, "g.html", (second, ""), ("over the weekend show", "over the long weekend show"))
+    ingest(nai, page, "--observed-at", "2026-02-05T08:00")
+    body = body_of(nai("history", "1").stdout, 2)
+    deleted = body[1 : body.index(next(line for line in body if "{+long+}" in line))]
+    assert body[0] == "[… 1 unchanged paragraph …]"
+    assert deleted[0].startswith("[-In a statement, the LNA denounced") and deleted[-1].endswith("state control.-]")
+    assert not any("{+" in line for line in deleted)
+    assert body[len(deleted) + 1] == "Videos circulated on social media over the {+long+} weekend show armed men in"
+    assert body[len(deleted) + 2] == "military fatigues claiming …"
+    assert body[-1] == "[… 4 unchanged paragraphs …]"
+
+
+def test_a_paragraph_split_or_merged_shows_its_break_and_its_words(nai: Nai, tmp_path: Path) -> None:
+    """The sixth paragraph split after its first sentence (and a word added in its second), then
+    the third and fourth merged: the words kept, the break added or removed as ¶."""
+    ingest(nai, CLASSIC, "--observed-at", "2026-02-04T08:00")
+    split = edited(
+        tmp_path,
+        "split.html",
+        (
+            "management policy. The country remains divided",
+            "management policy.</p>\n<p>The country remains firmly divided",
+        ),
+    )
+    ingest(nai, split, "--observed-at", "2026-02-05T08:00")
+    merged = copy(
+        tmp_path, split, "merged.html", swap=("security crises.</p>\n<p>Local and", "security crises. Local and")
+    )
+    ingest(nai, merged, "--observed-at", "2026-02-06T08:00")
+    text = nai("history", "1").stdout
+    assert "(white space only)" not in text
+    assert body_of(text, 2) == [
+        "[… 5 unchanged paragraphs …]",
+        "… unified security apparatus or coherent border management policy. {+¶+} The",
+        "country remains {+firmly+} divided between a UN-recognized Government of National",
+        "Unity …",
+        "[… 1 unchanged paragraph …]",
+    ]
+    assert body_of(text, 3) == [
+        "[… 2 unchanged paragraphs …]",
+        "… on the front line of Libya’s security crises. [-¶-] Local and regional reporting",
+        "has linked the attackers …",
+        "[… 4 unchanged paragraphs …]",
+    ]
+
+
+@pytest.fixture
+def three_four(nai: Nai, tmp_path: Path) -> Nai:
+    ingest(nai, CLASSIC, "--observed-at", "2026-02-04T08:00")
+    ingest(nai, edited(tmp_path, "edited.html", ("<p>Three Libyan", "<p>Four Libyan")), "--observed-at", "2026-02-05")
+    return nai
+
+
+def test_colour_on_a_terminal_keeps_the_markers(three_four: Nai) -> None:
+    """Red and green, and the markers: without colour vision, a replacement still reads as one."""
+    text = on_a_terminal(three_four.db, "history", "1", TERM="xterm-256color")
+    assert "\x1b[31m[-Three-]\x1b[0m \x1b[32m{+Four+}\x1b[0m Libyan soldiers" in text
+
+
+@pytest.mark.parametrize("env", [{"TERM": "dumb"}, {"TERM": "xterm", "NO_COLOR": "1"}])
+def test_no_colour_on_a_dumb_terminal_or_with_no_color(three_four: Nai, env: dict[str, str]) -> None:
+    text = on_a_terminal(three_four.db, "history", "1", **env)
+    assert "[-Three-] {+Four+} Libyan soldiers" in text and "\x1b[" not in text
+
+
 # -- the word diff itself (pure)
 
 
 def test_white_space_alone_is_no_change() -> None:
-    old = "Haftar's  forces\nheld the line.\n\nSecond paragraph."
-    new = "Haftar's forces held   the line.\n\nSecond  paragraph, changed."
+    old = "Haftar's  forces\nheld the line.\n\nThe second paragraph, as it was."
+    new = "Haftar's forces held   the line.\n\n\n\nThe second  paragraph, as it was changed."
     blocks = body_diff(old, new)
     assert blocks[0].unchanged == 1  # the first paragraph differs in white space only
-    assert render(blocks[1].pieces) == ["Second [-paragraph.-] {+paragraph, changed.+}"]
+    assert render(blocks[1].pieces) == ["The second paragraph, as it [-was.-] {+was changed.+}"]
+    assert same_body(old, old.replace("\n\n", "\n \n\n")) and not same_body(old, old.replace("\n\n", " "))
+
+
+def test_unlike_paragraphs_are_deleted_and_inserted_whole() -> None:
+    blocks = body_diff("A b.\n\nThe army held the town for a week.", "A b.\n\nA storm hit the coast for a day.")
+    assert [render(b.pieces) for b in blocks[1:]] == [
+        ["[-The army held the town for a week.-]"],
+        ["{+A storm hit the coast for a day.+}"],
+    ]
 
 
 def test_added_and_removed_paragraphs_are_all_inserted_or_deleted() -> None:
@@ -156,7 +283,7 @@ def test_added_and_removed_paragraphs_are_all_inserted_or_deleted() -> None:
 def test_colour_on_a_terminal_and_wrapping_by_visible_width() -> None:
     pieces = word_diff("one two three", "one four three")
     coloured = render(pieces, colour=True)[0]
-    assert "\x1b[31mtwo\x1b[0m" in coloured and "\x1b[32mfour\x1b[0m" in coloured
+    assert coloured == "one \x1b[31m[-two-]\x1b[0m \x1b[32m{+four+}\x1b[0m three"
     assert render(word_diff("a b c d e f", "a b c d e f"), width=5) == ["a b c", "d e f"]
 
 

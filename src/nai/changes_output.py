@@ -10,7 +10,7 @@ from typing import Any, Protocol, TextIO
 
 from .output import write_csv, write_json
 from .sparkline import sparkline
-from .textdiff import body_diff, in_context, render, same_text, word_diff
+from .textdiff import body_diff, in_context, paragraphs, render, same_body, same_text, word_diff
 
 TRENDING_KEYS = ("id", "url", "headline", "published", "read_count", "growth", "series")
 SPARK_WIDTH = 16
@@ -62,15 +62,15 @@ def history_text(
     records = [s.to_record() for s in states]
     if not records:
         return ""
-    out = [records[-1]["headline"], f"{url or '(no URL)'} (id {article_id}), {len(records)} states", ""]
+    count = _plural(len(records), "state")
+    out = [records[-1]["headline"], f"{url or '(no URL)'} (id {article_id}), {count}", ""]
     indent = "    "
     for n, state in enumerate(records, 1):
         when = state["seen_at"][:19].replace("T", " ")
         out.append(f"{n}. {when} UTC  {state['reason']}")
         if n == 1:
-            paragraphs = len(state["body"].split("\n\n")) if state["body"] else 0
             out += [f"{indent}headline: {state['headline']}", f"{indent}published: {state['published'] or '-'}"]
-            out += [f"{indent}body: {paragraphs} paragraphs", ""]
+            out += [f"{indent}body: {_plural(len(paragraphs(state['body'])), 'paragraph')}", ""]
             continue
         before = records[n - 2]
         changes = []
@@ -79,7 +79,7 @@ def history_text(
             changes += [f"{indent}headline: {lines[0]}", *(f"{indent}          {line}" for line in lines[1:])]
         if before["published"] != state["published"]:
             changes.append(f"{indent}published: {before['published'] or '-'} -> {state['published'] or '-'}")
-        if not same_text(before["body"], state["body"]):
+        if not same_body(before["body"], state["body"]):
             changes += _body_lines(before["body"], state["body"], colour=colour, width=width, indent=indent)
         out += changes or [f"{indent}(white space only)"]
         out.append("")
@@ -90,12 +90,15 @@ def _body_lines(old: str, new: str, *, colour: bool, width: int, indent: str) ->
     out = [f"{indent}body:"]
     for block in body_diff(old, new):
         if block.unchanged:
-            s = "s" if block.unchanged > 1 else ""
-            out.append(f"{indent}  [… {block.unchanged} unchanged paragraph{s} …]")
+            out.append(f"{indent}  [… {_plural(block.unchanged, 'unchanged paragraph')} …]")
         else:
             pieces = in_context(block.pieces, CONTEXT_WORDS)
             out += [f"{indent}  {line}" for line in render(pieces, colour=colour, width=width - len(indent) - 2)]
     return out
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def related_json(article_id: int, url: str | None, links: Sequence[Record], back: Sequence[Record]) -> str:

@@ -62,8 +62,9 @@ def history_command(settings: Settings, ref: str, fmt: str) -> None:
 
     A state comes new (first seen), by an edit (the site changed it: a page showed it) or by a
     reparse (nai's parser read the same page differently). Between two states: the headline
-    and body word by word, [-deleted-] and {+inserted+} (in colour on a terminal), unchanged
-    paragraphs elided, white space ignored; a changed date as old -> new.
+    and body word by word, [-deleted-] and {+inserted+} (in colour too on a terminal), unchanged
+    paragraphs elided, white space ignored, a paragraph split or merged as a break inserted {+¶+}
+    or deleted [-¶-]; a changed date as old -> new.
 
     \b
     Example:
@@ -82,7 +83,7 @@ def history_command(settings: Settings, ref: str, fmt: str) -> None:
     if fmt == "json":
         history_json(stored.id, stored.article.url, states, sys.stdout)
     else:
-        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
         text = history_text(stored.id, stored.article.url, states, colour=colour, width=min(terminal_width(88), 100))
         click.echo(text, nl=False)
 
