@@ -346,6 +346,8 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> 
         "m008_states_seen",
         "m009_raw_page_charset",
         "m010_index_at_commit",
+        "m011_url_keys_in_one_spelling",
+        "m012_facet_indexes",
     ]
     assert {t: sql(db, f"SELECT count(*) FROM {t}") for t in counts} == counts
     assert sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id") == records

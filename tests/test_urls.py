@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 
+from conftest import FIXTURES, Nai, sql
 from nai.urls import host_of, unwrap_archive, url_key
 
 
@@ -95,3 +99,75 @@ def test_absolute_url_joins_unwraps_and_checks() -> None:
         absolute_url("https://web.archive.org/web/2026/https://north-africa.com:abc/x/", None)
     with pytest.raises(ValueError, match="IPv6"):
         absolute_url("//[::1/x/", "https://north-africa.com/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://north-africa.com/caf%c3%a9-story/",
+        "https://north-africa.com/caf%C3%A9-story",
+        "https://north-africa.com/café-story/",
+        "https://north-africa.com/x/../caf%C3%A9-story/",
+        "https://north-africa.com/./caf%c3%a9-story/.",
+        "https://north-africa.com./caf%c3%a9-story/",
+        "https://NORTH-AFRICA.COM/c%61f%C3%A9-story/",
+    ],
+)
+def test_url_key_spells_each_url_one_way(url: str) -> None:
+    assert url_key(url) == "north-africa.com/caf%C3%A9-story"
+
+
+def test_url_key_keeps_reserved_escapes_and_decodes_no_slash() -> None:
+    assert url_key("https://north-africa.com/a%2fb/") == "north-africa.com/a%2Fb"
+    assert url_key("https://north-africa.com/a%2fb/") != url_key("https://north-africa.com/a/b/")
+
+
+CAFE = "https://north-africa.com/caf%c3%a9-story/"
+CHAD = "https://north-africa.com/chad-and-niger-agree-joint-patrols-along-lake-chad-border/"
+GHANNOUCHI = "https://north-africa.com/tunisia-appeals-court-extends-rached-ghannouchis-prison-term-by-20-years/"
+
+
+@pytest.fixture
+def cafe(tmp_path: Path) -> Nai:
+    """A story whose URL has an escaped letter (its canonical in lower case), and the Libya story
+    listing it as "café" (the first related link) and with dot segments (the second)."""
+    story = tmp_path / "cafe.html"
+    story.write_bytes((FIXTURES / "naj-one-paragraph.html").read_bytes().replace(CHAD.encode(), CAFE.encode()))
+    hub = tmp_path / "hub.html"
+    data = (
+        (FIXTURES / "naj-libya-classic.html")
+        .read_bytes()
+        .replace(GHANNOUCHI.encode(), "https://north-africa.com/café-story/".encode())
+    )
+    hub.write_bytes(data)
+    nai = Nai(tmp_path / "archive.db")
+    assert nai("ingest", str(story), str(hub)).exit_code == 0
+    return nai
+
+
+def test_a_url_in_another_spelling_finds_its_article_and_links_to_it(cafe: Nai) -> None:
+    for form in (
+        "https://north-africa.com/café-story/",
+        "https://north-africa.com/caf%C3%A9-story",
+        "https://north-africa.com./x/../caf%c3%a9-story/",
+    ):
+        assert cafe.json("related", form, "--format", "json")["id"] == 1
+    links = cafe.json("related", "2", "--format", "json")["links"]
+    assert links[0]["id"] == 1
+    assert [b["id"] for b in cafe.json("related", "1", "--format", "json")["backlinks"]] == [2]
+
+
+def test_migration_m011_spells_the_keys_of_an_older_archive_one_way(cafe: Nai) -> None:
+    """As an archive made before m011 held them: the keys as the URLs were spelled, the link not
+    resolved; the migration makes them again, and the link finds its article."""
+    with sqlite3.connect(cafe.db) as conn:
+        conn.execute("UPDATE articles SET key = 'north-africa.com/caf%c3%a9-story' WHERE id = 1")
+        conn.execute(
+            "UPDATE related SET url_key = 'north-africa.com/café-story', target_id = NULL WHERE article_id = 2"
+        )
+        conn.execute("DELETE FROM _nai_migrations WHERE name = 'm011_url_keys_in_one_spelling'")
+    conn.close()
+    assert cafe("related", "2", "--format", "json").exit_code == 0  # opening the archive migrates it
+    assert sql(cafe.db, "SELECT key FROM articles WHERE id = 1") == [("north-africa.com/caf%C3%A9-story",)]
+    assert cafe.json("related", "2", "--format", "json")["links"][0]["id"] == 1
+    assert [b["id"] for b in cafe.json("related", "1", "--format", "json")["backlinks"]] == [2]

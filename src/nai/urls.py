@@ -7,9 +7,11 @@ url_key and the crawl state are given only URLs it let through.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import string
 from functools import lru_cache
-from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 # https://web.archive.org/web/20260205101010/https://north-africa.com/x/  (also "…/web/2026…id_/…")
 # and the root-relative form the Wayback Machine rewrites a capture's own links to, in a saved copy
@@ -26,6 +28,10 @@ CAPTURE_TIME = re.compile(
 TRACKING_PARAMS = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl|ref|amp|ocid)$", re.I
 )
+
+# A percent-escape, and the characters an escape need not hide (RFC 3986's unreserved)
+ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 
 #: The longest URL taken (what the sitemap protocol allows; browsers and servers agree on no more).
 MAX_URL_CHARS = 2048
@@ -169,6 +175,39 @@ def capture_time(url: str | None) -> str | None:
     return when.replace(tzinfo=timezone.utc).isoformat()
 
 
+def _normal_escapes(path: str) -> str:
+    """One spelling of each character (RFC 3986, 6.2.2): an escaped letter, digit or -._~ unescaped,
+    any other escape in upper case, a character beyond ASCII escaped as its UTF-8 bytes ("café",
+    "caf%c3%a9" and "caf%C3%A9" are one path)."""
+    if "%" in path:
+        path = ESCAPE.sub(_one_escape, path)
+    if not path.isascii():
+        path = "".join(c if c.isascii() else quote(c, safe="") for c in path)
+    return path
+
+
+def _one_escape(match: re.Match[str]) -> str:
+    char = chr(int(match.group(1), 16))
+    return char if char in UNRESERVED else f"%{match.group(1).upper()}"
+
+
+def _without_dot_segments(path: str) -> str:
+    """Dot segments resolved: "/x/../story/./" is "/story/" (RFC 3986, 5.2.4), as a browser asks."""
+    if "." not in path:
+        return path
+    segments = path.split("/")
+    out: list[str] = []
+    for segment in segments[1:]:
+        if segment == "..":
+            if out:
+                out.pop()
+        elif segment != ".":
+            out.append(segment)
+    if segments[-1] in (".", ".."):
+        out.append("")
+    return "/" + "/".join(out)
+
+
 def host_of(url: str | None) -> str | None:
     """'https://www.north-africa.com/x' -> 'north-africa.com'."""
     if not url:
@@ -190,12 +229,16 @@ def url_key(url: str) -> str:
     both give 'north-africa.com/story'. Raises ValueError for a URL that check_url refuses.
     """
     parts = urlsplit(unwrap_archive(url))
-    host = (parts.hostname or "").lower()
+    host = (parts.hostname or "").lower().rstrip(".")  # "north-africa.com." is the same host
+    if not host.isascii():
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("idna").decode("ascii")
     if host.startswith("www."):
         host = host[4:]
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
-    path = re.sub(r"/{2,}", "/", parts.path or "/")
+    path = _without_dot_segments(_normal_escapes(parts.path or "/"))
+    path = re.sub(r"/{2,}", "/", path)
     path = path.rstrip("/") or "/"
     if path.endswith("/amp"):  # the AMP copy of a WordPress post is the same article
         path = path[: -len("/amp")] or "/"

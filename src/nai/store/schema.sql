@@ -168,3 +168,9 @@ CREATE INDEX "idx_raw_dicts_site_signature"
 CREATE INDEX "idx_read_counts_observed_at"
     ON "read_counts" ("observed_at")
 ;
+CREATE INDEX "idx_articles_section"
+    ON "articles" ("section")
+;
+CREATE INDEX "idx_articles_author_id"
+    ON "articles" ("author_id")
+;
