@@ -346,3 +346,14 @@ def test_an_archive_of_the_first_schema_has_its_history(tmp_path: Path) -> None:
     versions = Nai(db).json("history", "1", "--format", "json")["versions"]
     assert [(v["seen_at"], v["reason"]) for v in versions] == [(first_seen, "new"), (replaced, "edit")]
     assert versions[0]["published"] != versions[1]["published"]
+
+
+def test_the_amp_copy_and_the_page_of_one_story_are_one_state(tmp_path: Path) -> None:
+    """The AMP copy prints the day alone: it is the day of the time the page gives, not an edit
+    of it, in either order, and the record keeps the time."""
+    nai = Nai(tmp_path / "archive.db")
+    amp, classic = FIXTURES / "naj-libya-amp.html", FIXTURES / "naj-libya-classic.html"
+    for page in (amp, classic, amp, classic, amp):
+        assert nai("ingest", str(page)).exit_code == 0
+    [state] = nai.json("history", "1", "--format", "json")["versions"]
+    assert state["published"] == "2026-02-04T00:41:00+01:00" == nai.json("show", "1", "--format", "json")["published"]

@@ -28,7 +28,7 @@ def test_ingest_a_file_then_again_is_unchanged(nai: Nai, db_path: Path) -> None:
     assert "unchanged:" in again.stderr
     assert count(db_path) == 1
     assert count(db_path, "versions") == 0  # versions hold earlier states: there is none
-    assert count(db_path, "read_counts") == 1
+    assert count(db_path, "read_counts") == 2  # the count seen twice: each observation is kept
 
 
 def test_quiet_and_non_tty_print_nothing_on_success(nai: Nai) -> None:

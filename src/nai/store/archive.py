@@ -54,6 +54,12 @@ def describe(exc: sqlite3.Error) -> str:
     return f"archive error: {exc}"
 
 
+def less_precise(date: str | None, than: str | None) -> bool:
+    """Whether `date` is the day of the time `than` (an AMP page prints the day alone): the same
+    date, not an edit of it."""
+    return bool(date and than and len(date) == 10 and len(than) > 10 and than.startswith(date))
+
+
 class Archive:
     """An nai archive file. Opening it creates it (when `create`) and applies migrations."""
 
@@ -362,6 +368,8 @@ class Archive:
         page read again)."""
         article_id = int(row["id"])
         self.index_new()  # its update's trigger deletes the terms of its old text from the index
+        if reason != "reparse" and less_precise(article.published, row["published"]):
+            article = article._replace(published=row["published"])  # the AMP copy's day of the time known
         changed = fingerprint(article) != row["fingerprint"] or row["rules"] != article.rules
         state_seen = row["seen_at"] or row["first_seen"]
         if version_hash(article.headline, article.published, article.body) != version_hash(

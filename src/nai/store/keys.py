@@ -66,7 +66,9 @@ def fingerprint(article: Article) -> str:
 
 
 def version_hash(headline: str, published: str | None, body: str) -> str:
-    return _hash(headline, published, body)
+    """A state's identity: its headline, its day of publication and its body. The day, not the
+    time: the copies of one page (the page, its AMP copy, which prints the day alone) agree on it."""
+    return _hash(headline, published[:10] if published else None, body)
 
 
 def to_match(query: str) -> str:
