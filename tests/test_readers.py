@@ -265,6 +265,16 @@ def test_a_long_series_keeps_its_first_count_in_the_sparkline(nai: Nai, tmp_path
     assert len(spark) == 16 and spark[0] == "▁" and set(spark[1:]) <= set("▇█") and spark[-1] == "█"
 
 
+@pytest.mark.parametrize(("columns", "shown"), [(100, 5), (60, 4), (50, 3), (40, 3)])
+def test_a_narrow_terminal_drops_the_date_then_the_reads_never_the_sparkline(
+    readers: Nai, monkeypatch: pytest.MonkeyPatch, columns: int, shown: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    head, libya, *_ = readers("trending", "--at", AT.isoformat()).stdout.splitlines()
+    assert head.split()[:shown] == [*["id", "growth", "reads", "published"][: shown - 1], "series"]
+    assert "▁▂█" in libya and len(libya) <= columns and libya.split()[shown - 1] == "▁▂█"
+
+
 def test_trending_is_as_of_now_by_default(nai: Nai, tmp_path: Path) -> None:
     now = datetime.now(timezone.utc)
     for reads, days in [(5, 10), (10, 3), (25, 0.5)]:

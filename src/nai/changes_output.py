@@ -35,17 +35,29 @@ def trending_table(records: list[dict[str, Any]], *, width: int = 100) -> str:
     """One article a line: id, growth, read count, date, the series as a sparkline, headline."""
     if not records:
         return ""
-    head = f"{'id':>6}  {'growth':>8}  {'reads':>8}  {'published':<10}  {'series':<{SPARK_WIDTH}}  headline"
-    lines = [head]
+    # on a narrow terminal the date goes first, then the read count: the sparkline and some of the
+    # headline stay (the headline is cut to the width, and gets at least HEADLINE_MIN of it)
+    columns = ["id", "growth", "reads", "published"]
+    while columns[2:] and sum(TRENDING_COLUMNS[c][0] + 2 for c in columns) + SPARK_WIDTH + 2 + HEADLINE_MIN > width:
+        columns.pop()
+    head = "  ".join(f"{c:{TRENDING_COLUMNS[c][1]}{TRENDING_COLUMNS[c][0]}}" for c in columns)
+    lines = [f"{head}  {'series':<{SPARK_WIDTH}}  headline"]
     for r in records:
         spark = sparkline([count for _, count in r["series"]], SPARK_WIDTH)
-        reads = f"{r['read_count']:,}" if r["read_count"] is not None else "-"
-        line = (
-            f"{r['id']:>6}  {r['growth']:>+8,}  {reads:>8}  {(r['published'] or '-')[:10]:<10}  "
-            f"{spark:<{SPARK_WIDTH}}  {r['headline']}"
-        )
+        cells = {
+            "id": f"{r['id']:>6}",
+            "growth": f"{r['growth']:>+8,}",
+            "reads": f"{r['read_count']:>8,}" if r["read_count"] is not None else f"{'-':>8}",
+            "published": f"{(r['published'] or '-')[:10]:<10}",
+        }
+        line = "  ".join(cells[c] for c in columns) + f"  {spark:<{SPARK_WIDTH}}  {r['headline']}"
         lines.append(line if len(line) <= width else line[: width - 1] + "…")
     return "\n".join(lines) + "\n"
+
+
+# trending's columns before the series: (width, alignment); HEADLINE_MIN, the least room for the headline
+TRENDING_COLUMNS = {"id": (6, ">"), "growth": (8, ">"), "reads": (8, ">"), "published": (10, "<")}
+HEADLINE_MIN = 12
 
 
 def history_json(article_id: int, url: str | None, states: Sequence[Record], stream: TextIO) -> None:
