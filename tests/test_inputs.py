@@ -409,6 +409,11 @@ def test_an_unexpected_error_on_one_sitemap_fails_it_alone_and_its_index_is_read
         (["trend", "Haftar", "--since", "2026-13"], "Invalid value for '--since': '2026-13' is not a date"),
         (["search", "Haftar", "--sort", "Reads"], "Invalid value for '--sort'"),
         (["-v", "-q", "stats"], "-v and -q contradict each other"),
+        (
+            ["trend", "Haftar", "--since", "2026-05", "--until", "2026-01"],
+            "--since 2026-05-01 is after --until 2026-01-31",
+        ),
+        (["trend", "Haftar", " "], "a QUERY is empty"),
     ],
 )
 def test_a_usage_error_is_one_line_naming_the_help_to_read(tmp_path: Path, args: list[str], says: str) -> None:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .common import DateBound, Settings, output_format, terminal_width, verbosity
+from .common import DateBound, Settings, check_range, output_format, terminal_width, verbosity
 
 
 @click.command(name="trend")
@@ -44,6 +44,9 @@ def trend_command(
         nai trend Tebboune --by year --format csv
         nai trend "Salvador Pass" --since 2025 --by week --format json
     """
+    if any(not q.strip() for q in queries):
+        raise click.UsageError("a QUERY is empty: give each one a word or a name to count")
+    check_range(since, until)
     from .. import output
     from ..spellings import Spellings, plain
     from ..store import trends

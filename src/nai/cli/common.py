@@ -323,6 +323,12 @@ class Jobs(click.ParamType):  # type: ignore[type-arg]  # generic from click 8.2
         return jobs
 
 
+def check_range(since: str | None, until: str | None) -> None:
+    """--since after --until finds nothing, ever: a usage error rather than an empty answer."""
+    if since and until and since > until:
+        raise click.UsageError(f"--since {since} is after --until {until}")
+
+
 def terminal_width(default: int) -> int:
     """The terminal's columns ($COLUMNS first), or `default` off a terminal (as shutil's, without importing it)."""
     try:
