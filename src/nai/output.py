@@ -67,6 +67,8 @@ def write_hits(
     records = [hit.to_record() for hit in hits]
     if fmt == "json":
         write_json(records, stream)
+    elif fmt == "jsonl":
+        write_jsonl(records, stream)
     elif fmt == "csv":
         write_csv(records, stream, SEARCH_KEYS)
     else:

@@ -1,12 +1,17 @@
 """Every spelling of a name: groups of spellings (Haftar, Hifter, Heftar, حفتر), and plain queries
 expanded to them as FTS5 MATCH expressions. Pure: text in, text out; the data file is read with
-open() beside this module (`nai search` start-up is measured: no pathlib, no importlib.resources).
+open() beside this module (`nai search` start-up is measured: no pathlib, no importlib.resources,
+and unicodedata only for a text that the folding table below does not cover).
 
-The groups: `spellings.txt` beside this module, then the user's file ($XDG_CONFIG_HOME/nai/aliases.txt,
-or --aliases FILE), one group a line, spellings separated by commas, `#` comments. Two groups that
+The groups: `spellings.txt` beside this module, then the user's file ($XDG_CONFIG_HOME/nai/aliases.txt),
+then --aliases FILE, one group a line, spellings separated by commas, `#` comments. Two groups that
 share a spelling (a user's line naming a shipped spelling) are one group: a user extends a shipped
-group by naming one of its spellings. Spellings are compared folded: case, accents and punctuation
-do not matter (Saïed is Saied, al-Sarraj is "al Sarraj").
+group by naming one of its spellings. Spellings are compared folded, as the full-text index folds
+its words: case, accents, combining marks and punctuation do not matter (Saïed is Saied, Ḥaftar
+is Haftar, al-Sarraj is "al Sarraj").
+
+A spelling of several words stands for its words' spellings too: "Saddam Haftar" is also "Saddam
+Heftar" because Heftar is Haftar (at most MAX_ALTERNATIVES phrases a term).
 
 A spelling that is also a common word ("Said", the word that reports speech) is never a spelling on
 its own: it goes in as part of a longer name ("Kais Said"), so that typing Saied does not find every
@@ -24,67 +29,104 @@ from .errors import NaiError
 
 DATA_FILE = os.path.join(os.path.dirname(__file__), "spellings.txt")
 MAX_QUERY_TERMS = 32  # distinct words or phrases of a query, and words of one phrase (as nai.store.keys)
-MAX_ALTERNATIVES = 32  # spellings one word or phrase of a query stands for
-MAX_NAME_WORDS = 6  # words of the longest multi-word spelling looked for in a query
+MAX_ALTERNATIVES = 32  # phrases one word or phrase of a query stands for: its spellings, and their words'
 _PARTS = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+")
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # what a query puts around a word: "(Haftar)", Haftar*, -Tripoli
 # Arabic writes a conjunction or preposition joined to the word after it: "وحفتر" is "and Haftar",
 # "لحفتر" "to Haftar", and one token to the index. A word of Arabic script is looked for with them:
 # و and, ف so, ب with, ل to, ك like, and their pairs. ل before the article ال makes لل ("للجزائر").
 _ARABIC_START = re.compile("[\u0621-\u064a\u066e-\u06d3]")
 PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
 LAM = tuple(p for p in PROCLITICS if p.endswith("ل"))
-# Folding for comparing spellings, as FTS5's `unicode61 remove_diacritics 2` folds the index (which
-# does the real matching): lower case, Latin letters without their accents, combining marks and
-# Arabic short vowels dropped. A table, not unicodedata: a search loads nothing it does not need.
-_FOLD = str.maketrans(
-    {
-        **{
-            c: base
-            for base, letters in (
-                ("a", "àáâãäåāăą"),
-                ("c", "çćĉċč"),
-                ("d", "ďđ"),
-                ("e", "èéêëēĕėęě"),
-                ("g", "ĝğġģ"),
-                ("h", "ĥħ"),
-                ("i", "ìíîïĩīĭįı"),
-                ("j", "ĵ"),
-                ("k", "ķ"),
-                ("l", "ĺļľŀł"),
-                ("n", "ñńņňŉ"),
-                ("o", "òóôõöøōŏő"),
-                ("r", "ŕŗř"),
-                ("s", "śŝşšș"),
-                ("t", "ţťŧț"),
-                ("u", "ùúûüũūŭůűų"),
-                ("w", "ŵ"),
-                ("y", "ýÿŷ"),
-                ("z", "źżž"),
-            )
-            for c in letters
-        },
-        **{chr(c): None for c in (*range(0x300, 0x370), *range(0x64B, 0x660), 0x670)},
-    }
+# Folding, as FTS5's `unicode61 remove_diacritics 2` folds the index (which does the real matching):
+# lower case, letters without their accents (NFKD, then no combining marks), Arabic short vowels
+# dropped; Arabic letters stay as they are (the index holds أ and ا apart). The table holds the
+# lower-case Latin letters that NFKD writes as a letter and marks (tests/test_spellings.py checks it
+# against unicodedata); a text with any other character that is not ASCII, an Arabic letter or common
+# punctuation is folded with unicodedata (a search loads nothing it does not need).
+_ACCENTED = (
+    ("a", "àáâãäåāăąǎǟǡǻȁȃȧḁạảấầẩẫậắằẳẵặ"),
+    ("b", "ḃḅḇ"),
+    ("c", "çćĉċčḉ"),
+    ("d", "ďḋḍḏḑḓ"),
+    ("e", "èéêëēĕėęěȅȇȩḕḗḙḛḝẹẻẽếềểễệ"),
+    ("f", "ḟ"),
+    ("g", "ĝğġģǧǵḡ"),
+    ("h", "ĥȟḣḥḧḩḫẖ"),
+    ("i", "ìíîïĩīĭįǐȉȋḭḯỉị"),
+    ("j", "ĵǰ"),
+    ("k", "ķǩḱḳḵ"),
+    ("l", "ĺļľḷḹḻḽ"),
+    ("m", "ḿṁṃ"),
+    ("n", "ñńņňǹṅṇṉṋ"),
+    ("o", "òóôõöōŏőơǒǫǭȍȏȫȭȯȱṍṏṑṓọỏốồổỗộớờởỡợ"),
+    ("p", "ṕṗ"),
+    ("r", "ŕŗřȑȓṙṛṝṟ"),
+    ("s", "śŝşšșṡṣṥṧṩẛ"),
+    ("t", "ţťțṫṭṯṱẗ"),
+    ("u", "ùúûüũūŭůűųưǔǖǘǚǜȕȗṳṵṷṹṻụủứừửữự"),
+    ("v", "ṽṿ"),
+    ("w", "ŵẁẃẅẇẉẘ"),
+    ("x", "ẋẍ"),
+    ("y", "ýÿŷȳẏẙỳỵỷỹ"),
+    ("z", "źżžẑẓẕ"),
 )
-
-
+_HARAKAT = "".join(map(chr, (*range(0x64B, 0x653), *range(0x656, 0x660), 0x670)))  # 653-655 compose: not here
+_FOLD = {**{ord(c): base for base, letters in _ACCENTED for c in letters}, **{ord(c): "" for c in _HARAKAT}}
+# Characters a fold leaves as they are and that no normalisation changes: Arabic letters and digits
+# (the hamza, madda and their letters compose: U+0653-U+0655 are not here), common punctuation.
+_KEPT = "\u0621-\u063a\u0640-\u064a\u0660-\u0669\u066e\u066f\u0671-\u06d3\u060c\u061b\u061f‘’‚“”„–—«»·•"
 _FOLDABLE = re.compile("[" + "".join(map(chr, _FOLD)) + "]")  # a regex finds the few in C
+_UNUSUAL = re.compile(f"[^\\x00-\\x7f{_KEPT}{''.join(map(chr, _FOLD))}]")
 
 
 def fold_text(text: str) -> str:
     """Lower case, unaccented."""
     text = text.lower()
-    return text if text.isascii() else _FOLDABLE.sub(_fold_letter, text)
+    if text.isascii():
+        return text
+    if _UNUSUAL.search(text):
+        return _fold_unicode(text)
+    return _FOLDABLE.sub(_fold_letter, text)
 
 
 def _fold_letter(found: re.Match[str]) -> str:
-    return _FOLD.get(ord(found.group())) or ""
+    return _FOLD[ord(found.group())]
+
+
+def _fold_unicode(text: str) -> str:
+    """fold_text of any text: NFC (a mark typed apart joins its letter), then each letter but an
+    Arabic one as NFKD writes it, without its marks; marks dropped."""
+    import unicodedata
+
+    out: list[str] = []
+    for char in unicodedata.normalize("NFC", text):
+        if "\u0600" <= char <= "\u06ff":
+            if unicodedata.category(char) != "Mn":
+                out.append(char)
+        else:
+            out += (c for c in unicodedata.normalize("NFKD", char) if not unicodedata.category(c).startswith("M"))
+    return "".join(out).lower()
+
+
+def normal(text: str) -> str:
+    """A query in NFC: "Sai\\u0308ed" (a letter and its mark typed apart) is "Saïed", one word."""
+    if text.isascii() or not _UNUSUAL.search(text.lower()):
+        return text
+    import unicodedata
+
+    return unicodedata.normalize("NFC", text)
 
 
 def fold(text: str) -> str:
     """A spelling as nai compares it: its words, lower case, unaccented, one space apart."""
     return " ".join(_WORD.findall(fold_text(text).replace("_", " ")))
+
+
+def clean(text: str) -> str:
+    """A word or phrase typed without what a query puts around it: "(Haftar)", "Haftar*" -> "Haftar"."""
+    return _EDGES.sub("", " ".join(text.split())) or text.strip()
 
 
 def phrase(text: str) -> str:
@@ -109,10 +151,13 @@ def forms(text: str) -> list[str]:
 
 
 class Term(NamedTuple):
-    """A word or quoted phrase of a query, as typed, and the spellings it stands for (itself first)."""
+    """A word or quoted phrase of a query, as typed, and the spellings it stands for: the one typed
+    first, as the groups write it (without the query's punctuation), then the others. `quoted`: typed
+    between double quotes."""
 
     text: str
     spellings: tuple[str, ...]
+    quoted: bool = False
 
 
 class Expanded(NamedTuple):
@@ -183,9 +228,22 @@ class Spellings:
         self._lines = lines or []  # lines not parsed yet, comments cut
         self._all = fold_text("\n".join(self._lines))
         self._folded = self._all.split("\n")
-        self.longest = MAX_NAME_WORDS if self._lines else 1  # words in the longest spelling (at most)
+        self._longest = 0 if self._lines else 1  # words of the longest spelling; 0: not counted yet
         for group in groups:
             self.add(group)
+
+    @property
+    def longest(self) -> int:
+        """Words in the longest spelling: how many words of a query are looked up as one name.
+        Counted from the lines when first asked (most queries are two words or fewer)."""
+        if not self._longest:
+            counts = [len(_WORD.findall(part.replace("_", " "))) for part in re.split("[,\n]", self._all)]
+            self._longest = max([1, *counts, *(key.count(" ") + 1 for key in self._group)])
+        return self._longest
+
+    def _span(self, words: int) -> int:
+        """How many of `words` words may be one spelling (counting the longest only for three or more)."""
+        return words if words <= 2 else min(words, self.longest)
 
     def add(self, spellings: list[str]) -> None:
         """A group; merged with every group it shares a spelling with."""
@@ -206,8 +264,8 @@ class Spellings:
         at = joined[0] if joined else len(self._groups) - 1
         for key in members:
             self._group[key] = at
-            if not self._lines:
-                self.longest = max(self.longest, key.count(" ") + 1)
+            if self._longest:
+                self._longest = max(self._longest, key.count(" ") + 1)
 
     def _parse(self, key: str) -> None:
         """Parse the lines that may hold `key`, and those that may share a spelling with them."""
@@ -232,6 +290,11 @@ class Spellings:
         index = self._group.get(key)
         return self._groups[index] if index is not None else ()
 
+    def main(self, spelling: str) -> str | None:
+        """The first spelling of the group holding `spelling` (as its file writes it), or None."""
+        group = self.group(spelling)
+        return group[0] if group else None
+
     @property
     def groups(self) -> list[tuple[str, ...]]:
         """Every group."""
@@ -245,13 +308,14 @@ class Spellings:
 
     @classmethod
     def load(cls, user_file: str | None = None) -> Spellings:
-        """The shipped groups, then the user's: `user_file` (an error when it cannot be read), else
-        $XDG_CONFIG_HOME/nai/aliases.txt (~/.config/nai/aliases.txt) when it exists."""
+        """The shipped groups, then the user's: $XDG_CONFIG_HOME/nai/aliases.txt
+        (~/.config/nai/aliases.txt) when it exists, then `user_file` (--aliases: an error when it
+        cannot be read). Each adds to the groups before it."""
         lines = read_lines(DATA_FILE)
-        if user_file is None:
-            config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-            default = os.path.join(config, "nai", "aliases.txt")
-            user_file = default if os.path.exists(default) else None
+        config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+        default = os.path.join(config, "nai", "aliases.txt")
+        if os.path.exists(default):
+            lines += read_lines(default)
         if user_file is not None:
             lines += read_lines(user_file)
         return cls([], lines=lines)
@@ -261,8 +325,9 @@ class Spellings:
 
         Words and "quoted phrases" must all match, as nai.store.keys.to_match reads them. Unless
         `exact`, a word, a run of words or a quoted phrase that is a spelling stands for its whole
-        group ((“haftar” OR “hifter” …)), and a quoted phrase holding spellings stands for each of
-        its spellings in turn ("Marshal Haftar" OR "Marshal Hifter" …)."""
+        group ((“haftar” OR “hifter” …)), a spelling of several words for its words' spellings too
+        ("Saddam Haftar" OR "Saddam Heftar" …), and a quoted phrase holding spellings stands for
+        each of its spellings in turn ("Marshal Haftar" OR "Marshal Hifter" …)."""
         terms: list[Term] = []
         seen: set[str] = set()
         words: list[str] = []  # a run of unquoted words, read once the run ends
@@ -278,12 +343,12 @@ class Spellings:
                 add(term)
             words.clear()
 
-        for quoted, word in _PARTS.findall(query):
+        for quoted, word in _PARTS.findall(normal(query)):
             if word:
                 words.append(word)
                 continue
             flush()
-            add(Term(quoted.strip(), self._phrase(quoted, exact)))
+            add(Term(quoted.strip(), self._phrase(quoted, exact), quoted=True))
         flush()
         return Expanded(_match(terms), tuple(terms))
 
@@ -292,45 +357,67 @@ class Spellings:
         terms, i = [], 0
         while i < len(words):
             span = 1
-            if not exact:
-                for n in range(min(self.longest, MAX_NAME_WORDS, len(words) - i), 1, -1):
+            if not exact and i + 1 < len(words):
+                for n in range(self._span(len(words) - i), 1, -1):
                     if self.group(" ".join(words[i : i + n])):
                         span = n
                         break
             text = " ".join(words[i : i + span])
-            terms.append(Term(text, self._phrase(text, exact) if span > 1 or not exact else (text,)))
+            terms.append(Term(text, self._phrase(text, exact)))
             i += span
         return terms
 
     def _phrase(self, text: str, exact: bool) -> tuple[str, ...]:
-        """What a phrase stands for: its group when it is a spelling, else each spelling of the
-        names in it in turn, else itself."""
-        text = " ".join(text.split())
-        if exact:
+        """What a word or phrase stands for: its group when it is a spelling (the spelling typed
+        first, as the group writes it), with the group's phrases' words' spellings; else each
+        spelling of the names in it in turn; else itself. Without the query's punctuation."""
+        text = clean(text)
+        if exact or not fold(text):
             return (text,)
+        key = fold(text)
         group = self.group(text)
-        if group:
-            return (text, *(s for s in group if fold(s) != fold(text)))
-        words = _WORD.findall(text.replace("_", " "))[:MAX_QUERY_TERMS]
-        variants = [""]
-        i = 0
-        while i < len(words):
-            for n in range(min(self.longest, len(words) - i), 0, -1):
-                piece = " ".join(words[i : i + n])
+        if not group:
+            return tuple(self._variants(text, self._span(len(key.split()))))
+        typed = next(s for s in group if fold(s) == key)
+        spellings = {key: typed, **{fold(s): s for s in group}}
+        for spelling in _alternatives(tuple(spellings.values())):
+            if len(spellings) >= MAX_ALTERNATIVES:
+                break
+            words = len(fold(spelling).split())
+            for variant in self._variants(spelling, words - 1) if words > 1 else ():
+                spellings.setdefault(fold(variant), variant)
+        return tuple(spellings.values())[:MAX_ALTERNATIVES]
+
+    def _variants(self, text: str, longest: int) -> list[str]:
+        """A phrase with the runs of its words (of `longest` words at most) that are spellings of a
+        group written each spelling of the group in turn (of as many words and in the same script),
+        its other words and what separates them as they are: "Gaddafi's" -> "Qaddafi's"."""
+        found = list(_WORD.finditer(text.replace("_", " ")))[:MAX_QUERY_TERMS]
+        variants, i = [""], 0
+        while i < len(found):
+            for n in range(max(1, min(longest, len(found) - i)), 0, -1):
+                piece = text[found[i].start() : found[i + n - 1].end()]
                 options = self.group(piece)
                 if options or n == 1:
-                    options = (piece, *(s for s in options if fold(s) != fold(piece) and len(fold(s).split()) == n))
-                    variants = [f"{v} {o}".strip() for v in variants for o in options][:MAX_ALTERNATIVES]
+                    key, arabic = fold(piece), bool(_ARABIC_START.match(piece))
+                    written = next((s for s in options if fold(s) == key), piece)
+                    others = [
+                        s
+                        for s in options
+                        if fold(s) != key and len(fold(s).split()) == n and bool(_ARABIC_START.match(s)) == arabic
+                    ]
+                    after = text[found[i + n - 1].end() : found[i + n].start()] if i + n < len(found) else ""
+                    variants = [v + o + after for v in variants for o in (written, *others)][:MAX_ALTERNATIVES]
                     i += n
                     break
-        return tuple(dict.fromkeys(variants)) or (text,)
+        return list(dict.fromkeys(variants)) or [text]
 
 
 def read_lines(path: str) -> list[str]:
-    """The lines of a spellings file that hold a group, comments cut."""
+    """The lines of a spellings file that hold a group, comments cut (in NFC)."""
     try:
         with open(path, encoding="utf-8") as file:
-            text = file.read()
+            text = normal(file.read())
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise NaiError(f"{path}: cannot read the spellings: {reason}") from None

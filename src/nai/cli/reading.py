@@ -28,9 +28,13 @@ from .common import MAX_LIMIT, DateBound, Settings, output_format, terminal_widt
 )
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=defaults.SEARCH_LIMIT, show_default=True)
 @click.option("--exact", is_flag=True, help="Only the spellings typed: no other spelling of a name.")
-@click.option("--aliases", metavar="FILE", help="Your spellings file (default $XDG_CONFIG_HOME/nai/aliases.txt).")
+@click.option(
+    "--aliases",
+    metavar="FILE",
+    help="More spellings, added to the shipped ones and to $XDG_CONFIG_HOME/nai/aliases.txt.",
+)
 @click.option("--raw", is_flag=True, help='Pass QUERY through as FTS5 syntax (AND, OR, NEAR, "phrases", prefix*).')
-@output_format("table", "json", "csv")
+@output_format("table", "json", "jsonl", "csv")
 @click.pass_obj
 def search_command(
     settings: Settings,
@@ -52,8 +56,9 @@ def search_command(
     QUERY is plain words, all of which must match; "quoted words" match as a phrase;
     accents do not matter (Saied finds Saïed). Matches in the headline count more.
     A name finds all its spellings (Haftar finds Hifter and حفتر; see README, "Every spelling
-    of a name"); --exact finds only the one typed. When nothing matches, close words that
-    the archive holds are suggested on stderr (not with -q).
+    of a name"); --exact finds only the one typed. --aliases FILE adds your groups to the shipped
+    ones and to $XDG_CONFIG_HOME/nai/aliases.txt. When nothing matches, the query with close words
+    that the archive holds is suggested on stderr (not with -q).
 
     \b
     Example:
@@ -66,14 +71,17 @@ def search_command(
     from ..spellings import Spellings, plain
     from ..store import search
 
-    expanded = None
+    expanded = spellings = None
     if not raw:
         text = query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # any argv is text
-        expanded = plain(text) if exact else Spellings.load(aliases).expand(text)
+        spellings = None if exact else Spellings.load(aliases)
+        expanded = spellings.expand(text) if spellings else plain(text)
     filters = search.Filters(since=since, until=until, section=section, author=author, min_reads=min_reads)
     with settings.archive() as archive:
         hits = search.search(archive.conn, expanded or query, filters=filters, limit=limit, sort=sort, fts_syntax=raw)
-        suggestions = search.suggest(archive.conn, expanded) if not hits and expanded and not settings.quiet else []
+        suggestions = []
+        if not hits and expanded and not settings.quiet:
+            suggestions = search.suggest(archive.conn, expanded, spellings.main if spellings else None)
     output.write_hits(hits, fmt, sys.stdout, width=terminal_width(100), expanded=expanded)
     if suggestions:
         click.echo(f"nai: no match; did you mean: {', '.join(suggestions)}?", err=True)

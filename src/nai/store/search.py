@@ -8,7 +8,9 @@ pass the filters, and ranks those, so its cost never grows with the archive.
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections.abc import Callable
 from functools import partial
 from typing import NamedTuple
 
@@ -26,7 +28,7 @@ SEARCH_CANDIDATES = 2000
 MAX_RAW_QUERY = 2000  # characters of a --raw query
 SORTS = ("rank", "date", "reads")
 MATCHED_SCAN = 5000  # matches of a spelling read to find those of the hits; past it, the hits are looked up
-SUGGESTIONS = 3  # words suggested for a word the archive lacks
+SUGGESTIONS = 3  # queries suggested for a word the archive lacks
 VOCAB = "temp.nai_vocab"  # the index's words (fts5vocab), in the temp schema: a read-only archive has it too
 
 
@@ -123,6 +125,7 @@ def search(
             ).fetchall()
         )
         found = matched(conn, expanded, keys) if expanded else {}
+        found = {key: as_written(spellings, snippets.get(key, "")) for key, spellings in found.items()}
         stored = by_fts_keys(conn, tuple(keys))
     return [
         Hit(stored=stored[key], rank=round(score, 4), snippet=snippets.get(key, ""), matched=found.get(key, ()))
@@ -167,28 +170,68 @@ def matched(conn: sqlite3.Connection, expanded: Expanded, keys: list[int]) -> di
     return {key: tuple(dict.fromkeys(spellings)) for key, spellings in found.items()}
 
 
-def suggest(conn: sqlite3.Connection, expanded: Expanded) -> list[str]:
-    """Words of the index close to those of the query it lacks (none of whose spellings it holds):
-    the closest first, then the ones more articles hold. Empty when the index holds every word (the
-    words are there, only not together) or nothing is close."""
+_MARKED = re.compile(re.escape(MARK_START) + "([^" + re.escape(MARK_START + MARK_END) + "]+)" + re.escape(MARK_END))
+
+
+def as_written(spellings: tuple[str, ...], snippet: str) -> tuple[str, ...]:
+    """The spellings an article holds as its snippet writes them, where the snippet marks them
+    ("Saïed" for Saied, "Kadhafi’s" for Kadhafi's); the others as the query's groups write them."""
+    if not spellings or MARK_START not in snippet:
+        return spellings
+    shown: dict[str, str] = {}
+    for text in _MARKED.findall(snippet):
+        shown.setdefault(fold(text), " ".join(text.split()))
+    return tuple(dict.fromkeys(shown.get(fold(s), s) for s in spellings))
+
+
+def suggest(conn: sqlite3.Connection, expanded: Expanded, main: Callable[[str], str | None] | None = None) -> list[str]:
+    """The query with each word the index lacks (none of whose term's spellings it holds) replaced
+    by a close word the index holds ("Salvadr Pass" -> "Salvador Pass"): the closest first, then the
+    ones more articles hold, up to SUGGESTIONS queries for one such word (one for several). `main`
+    names a word's group of spellings by its first (Heftar -> Haftar): one suggestion a group. A
+    word with nothing close is left out. Empty when the index holds every word (the words are there,
+    only not together) or nothing is close."""
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB} USING fts5vocab(main, articles_fts, row)")
 
     def held(word: str) -> bool:
         return conn.execute(f"SELECT 1 FROM {VOCAB} WHERE term = ?", (word,)).fetchone() is not None
 
-    missing = []
+    missing: dict[str, list[str]] = {}  # a word the index lacks, folded -> what to write for it
     for term in expanded.terms:
         if any(all(held(w) for w in fold(s).split()) for s in term.spellings):
             continue
-        typed_words = [(fold(typed), typed) for typed in term.text.replace("_", " ").split()]
-        missing += [(w, typed) for w, typed in typed_words if w and " " not in w and not held(w)]
-    if not missing:
+        for typed in term.text.replace("_", " ").split():
+            word = fold(typed)
+            if word and " " not in word and word not in missing and not held(word):
+                missing[word] = _names(_closest(conn, word), typed, main)
+    if not any(missing.values()):
         return []
-    suggestions: list[str] = []
-    for word, typed in missing:
-        best = _closest(conn, word)[: SUGGESTIONS if len(missing) == 1 else 1]
-        suggestions += [b.capitalize() if typed[:1].isupper() else b for b in best]
-    return list(dict.fromkeys(suggestions))
+    queries = []
+    for n in range(SUGGESTIONS if len(missing) == 1 else 1):
+        words = []
+        for term in expanded.terms:
+            written = []
+            for typed in term.text.replace("_", " ").split():
+                names = missing.get(fold(typed))
+                if names is None:
+                    written.append(typed)
+                elif n < len(names):
+                    written.append(names[n])
+            text = " ".join(written)
+            words.append(f'"{text}"' if term.quoted and len(written) > 1 else text)
+        if n < max(map(len, missing.values())):
+            queries.append(" ".join(w for w in words if w))
+    return list(dict.fromkeys(queries))
+
+
+def _names(words: list[str], typed: str, main: Callable[[str], str | None] | None) -> list[str]:
+    """Words of the index as a suggestion writes them: a spelling of a group as the group's first
+    spelling (one a group), another capitalised when the word typed was."""
+    names: dict[str, str] = {}
+    for word in words:
+        name = main(word) if main else None
+        names.setdefault(fold(name) if name else word, name or (word.capitalize() if typed[:1].isupper() else word))
+    return list(names.values())
 
 
 def _closest(conn: sqlite3.Connection, word: str) -> list[str]:

@@ -1,0 +1,267 @@
+"""nai search and the spellings of a name, through the CLI, on archives built by ingesting the fixture
+pages and edited copies of them (README, "nai search", "Every spelling of a name"): names of several
+words, queries in decomposed Unicode and with letters the index folds, names longer than six
+words, `matched` as the groups and articles write it, did-you-mean for phrases and groups, the
+shipped file's rule against common words, --format jsonl, and --aliases added to the user's file."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, LIBYA_URL, Nai
+from nai import spellings as spellings_module
+from nai.spellings import DATA_FILE, MAX_ALTERNATIVES, Spellings, fold, fold_text, read_groups, read_lines
+
+CLASSIC = FIXTURES / "naj-libya-classic.html"
+SLUG = "southern-libya-boils-over-three-haftar-soldiers-killed-in-border-raid-near-niger"
+HEADLINE = "Southern Libya Boils Over: Three Haftar Soldiers Killed in Border Raid Near Niger"
+
+
+def story(tmp_path: Path, name: str, headline: str, *paragraphs: str, day: date = date(2026, 3, 2)) -> Path:
+    """The classic Libya page as another story: its own URL, headline, date and paragraphs."""
+    page = CLASSIC.read_text(encoding="utf-8")
+    page = page.replace(SLUG, f"{name}-story").replace(HEADLINE, html.escape(headline, quote=True))
+    page = re.sub(r'<meta (name|property)="(og:)?description"[^>]*>', "", page)
+    start = page.index("</div><p>Three Libyan") + len("</div>")
+    end = page.index("converge.</p>") + len("converge.</p>")
+    page = page[:start] + "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs) + page[end:]
+    page = page.replace("2026-02-04", day.isoformat()).replace("February 4, 2026", f"{day:%B} {day.day}, {day.year}")
+    page = page.replace("Posted On 4 February 2026", f"Posted On {day.day} {day:%B} {day.year}")
+    path = tmp_path / f"{name}.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def url(name: str) -> str:
+    return f"https://north-africa.com/{name}-story/"
+
+
+STORIES = {
+    "saddam": ("Son Takes Command", "Saddam Heftar inspected units in the south on Monday."),
+    "khalifa": ("Marshal Visits Cairo", "Field Marshal Khalifa Hifter met officials in Cairo on Tuesday."),
+    "saied": ("President Saïed Dissolves Council", "President Kais Saïed dissolved the council on Monday."),
+    "decomposed": ("Carthage Statement", unicodedata.normalize("NFD", "Qais Saïed spoke on television.")),
+    "jnim-long": ("Sahel Attack Claimed", "The Group for the Support of Islam and Muslims claimed the attack."),
+    "jnim": ("Fighters Move South", "JNIM fighters moved south, officials reported."),
+    "kadhafi": ("A Divisive Legacy", "Kadhafi's legacy still divides Libyans."),
+    "tribes": ("Arabic Tribal Review", "اجتمع شيوخ القبائل في سبها وقد سرت شائعات عن اتفاق. وصل وفد صحراوي من الجنوب."),
+    "us-house": ("Washington Vote", "The US House of Representatives voted on a budget bill."),
+    "salvador": ("Smugglers at Night", "Smugglers crossed the Salvador Pass at night."),
+    "xaftar": ("A Typo", "A wire story spelled the marshal Xaftar."),
+    "zaftar": ("Another Typo", "Another wire story spelled the marshal Zaftar."),
+}
+
+
+@pytest.fixture
+def archive(nai: Nai, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Nai:
+    """The fixtures, and STORIES as edited copies of the Libya page (one a day from 2 March 2026)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no user file unless a test writes one
+    pages = [
+        story(tmp_path, name, headline, body, day=date(2026, 3, 2 + n))
+        for n, (name, (headline, body)) in enumerate(STORIES.items())
+    ]
+    assert nai("ingest", *map(str, [*sorted(FIXTURES.glob("*.html")), *pages])).exit_code == 0
+    return nai
+
+
+def hits(nai: Nai, *args: str) -> dict[str, list[str]]:
+    """Each hit's URL and what it `matched`."""
+    return {h["url"]: h["matched"] for h in nai.json("search", *args, "--format", "json", "--limit", "100")}
+
+
+def aliases(tmp_path: Path, text: str, name: str = "mine.txt") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+# ---- 1. a name of several words stands for its words' spellings -----------------------------------
+
+
+def test_a_shipped_name_of_several_words_finds_the_other_spellings_of_its_words(archive: Nai) -> None:
+    """ "Saddam Haftar, Saddam Hifter, صدام حفتر" is the group; Heftar is Haftar, so "Saddam Heftar" is too."""
+    assert hits(archive, "Saddam Haftar") == {url("saddam"): ["Saddam Heftar"]}
+    assert hits(archive, '"Saddam Hifter"') == {url("saddam"): ["Saddam Heftar"]}
+    assert hits(archive, "Saddam Haftar", "--exact") == {}
+
+
+def test_a_users_name_of_several_words_adds_to_what_a_search_finds(archive: Nai, tmp_path: Path) -> None:
+    """A group of the user's made "Khalifa Haftar" a phrase of two spellings: it lost "Khalifa Hifter"."""
+    without = hits(archive, "Khalifa Haftar")
+    assert set(without) == {LIBYA_URL, url("khalifa")}
+    mine = aliases(tmp_path, "Khalifa Haftar, Field Marshal Haftar\n")
+    found = hits(archive, "Khalifa Haftar", "--aliases", mine)
+    assert found == {LIBYA_URL: ["Khalifa Haftar"], url("khalifa"): ["Khalifa Hifter"]}
+
+
+def test_a_long_name_of_many_spellings_stands_for_a_bounded_number_of_phrases(archive: Nai, tmp_path: Path) -> None:
+    """Eight words of ten spellings each would be 10^8 phrases: a term stands for MAX_ALTERNATIVES."""
+    words = [[f"w{i}x{j}" for j in range(10)] for i in range(8)]
+    text = "".join(", ".join(w) + "\n" for w in words) + " ".join(w[0] for w in words) + ", Xaftar\n"
+    mine = aliases(tmp_path, text)
+    assert set(hits(archive, " ".join(w[0] for w in words), "--aliases", mine)) == {url("xaftar")}
+    assert set(hits(archive, " ".join(w[9] for w in words), "--aliases", mine)) == set()  # not a spelling
+    spellings = Spellings([], lines=read_lines(mine)).expand(" ".join(w[0] for w in words)).terms[0].spellings
+    assert len(spellings) == MAX_ALTERNATIVES and spellings[:2] == (" ".join(w[0] for w in words), "Xaftar")
+
+
+# ---- 2. decomposed Unicode, and letters the index folds -----------------------------------------------
+
+
+def test_a_query_typed_in_decomposed_unicode_is_the_query(archive: Nai) -> None:
+    """ "Sai\u0308ed" is "Saïed" (NFC): one word, not "Sai" and "ed". The index folds a decomposed
+    article's text the same (the "decomposed" story was ingested in NFD)."""
+    saied = {url("saied"), url("decomposed"), *hits(archive, "Kaïs", "--exact")}  # the UGTT fixture's Kaïs Saïed
+    assert len(saied) == 3
+    for query in ("Saied", "Saïed", "Sai\u0308ed", unicodedata.normalize("NFD", "SAÏED")):
+        assert set(hits(archive, query)) == saied, query
+        assert set(hits(archive, query, "--exact")) == saied, query
+
+
+@pytest.mark.parametrize("query", ["Ḥaftar", "ḤAFTAR", "H\u0323aftar"])
+def test_a_letter_with_a_dot_below_is_folded_as_the_index_folds_it(archive: Nai, query: str) -> None:
+    assert set(hits(archive, query)) == set(hits(archive, "Haftar")) and len(hits(archive, "Haftar")) > 2
+    assert set(hits(archive, query, "--exact")) == set(hits(archive, "Haftar", "--exact"))
+
+
+def test_a_transliteration_with_macrons_finds_the_group(archive: Nai) -> None:
+    assert set(hits(archive, "Qaḏḏāfī")) == {LIBYA_URL, url("kadhafi")}
+
+
+def test_the_folding_table_folds_as_unicodedata_does() -> None:
+    """The table that folds without unicodedata (a search does not load it) agrees with NFKD without
+    marks for every letter in it, and the characters it leaves need no folding nor NFC."""
+    fold_table = spellings_module._FOLD
+    for code, folded in fold_table.items():
+        char = chr(code)
+        assert spellings_module._fold_unicode(char) == folded, char
+        assert fold_text(char.upper()) == fold_text(char) == folded, char
+    for code in range(0x80, 0x2100):
+        char = chr(code)
+        if not spellings_module._UNUSUAL.search(char) and code not in fold_table:
+            assert spellings_module._fold_unicode(char) == char.lower(), hex(code)
+            assert unicodedata.normalize("NFC", char) == char, hex(code)
+
+
+def test_the_shipped_file_folds_without_unicodedata() -> None:
+    text = "\n".join(read_lines(DATA_FILE))
+    assert not spellings_module._UNUSUAL.search(text.lower())
+    assert unicodedata.normalize("NFC", text) == text
+
+
+# ---- 3. names longer than six words -----------------------------------------------------------------------
+
+
+def test_a_shipped_name_longer_than_six_words_is_one_term(archive: Nai) -> None:
+    found = hits(archive, "Group for the Support of Islam and Muslims")
+    assert found == {url("jnim"): ["JNIM"], url("jnim-long"): ["Group for the Support of Islam and Muslims"]}
+
+
+def test_a_users_name_longer_than_the_shipped_ones_is_one_term(archive: Nai, tmp_path: Path) -> None:
+    name = "the marshal of the east whose name the wire services spell in many ways"
+    assert hits(archive, name) == {}  # its words are in no article together
+    mine = aliases(tmp_path, f"Xaftar, {name}\n")
+    assert hits(archive, name, "--aliases", mine) == {url("xaftar"): ["Xaftar"]}
+
+
+# ---- 4. matched: the spellings as the groups and the articles write them ----------------------------------
+
+
+@pytest.mark.parametrize("query", ["(Haftar)", '"Haftar', "Haftar*", "HAFTAR", "haftar,", "Ḥaftar"])
+def test_matched_is_the_articles_spelling_without_the_querys_punctuation(archive: Nai, query: str) -> None:
+    found = hits(archive, query)
+    assert found[LIBYA_URL] == ["Haftar"] and found[url("khalifa")] == ["Hifter"]
+    assert found[url("saddam")] == ["Heftar"]
+
+
+def test_matched_is_the_article_s_own_spelling(archive: Nai) -> None:
+    assert hits(archive, "Gaddafi's") == {url("kadhafi"): ["Kadhafi's"]}
+    assert hits(archive, "government of national unity")[LIBYA_URL] == ["Government of National Unity"]
+    assert hits(archive, "Saied")[url("saied")] == ["Saïed"]
+    tripoli = archive.json("search", "--format", "json", "--", "-Tripoli")  # after --: a word, not an option
+    assert {h["url"]: h["matched"] for h in tripoli}[LIBYA_URL] == ["Tripoli"]
+
+
+def test_the_table_and_csv_name_the_spellings_as_written(archive: Nai) -> None:
+    out = archive("search", "(Hifter)").stdout
+    blocks = re.split(r"\n(?=\s*\d+  \d{4})", out)
+    libya = next(b for b in blocks if "Southern Libya" in b)
+    assert "matched: Haftar" in libya and "(" not in libya.split("matched:")[1]
+    assert not any("matched:" in b for b in blocks if "Marshal Visits Cairo" in b)  # it says Hifter
+    rows = list(csv.DictReader(io.StringIO(archive("search", "HAFTAR*", "--format", "csv").stdout)))
+    assert {r["url"]: json.loads(r["matched"]) for r in rows}[LIBYA_URL] == ["Haftar"]
+
+
+# ---- 5. did you mean --------------------------------------------------------------------------------------
+
+
+def test_did_you_mean_suggests_the_corrected_query(archive: Nai) -> None:
+    result = archive("search", "Salvadr Pass")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "nai: no match; did you mean: Salvador Pass?\n")
+    assert archive("search", '"Salvadr Pass"').stderr == 'nai: no match; did you mean: "Salvador Pass"?\n'
+    assert archive("search", "Salvador Pass").stdout  # the suggestion finds something
+
+
+def test_did_you_mean_names_a_group_once_by_its_first_spelling(archive: Nai) -> None:
+    """Hftar is one edit from Haftar and Heftar, two from Hifter: one group, suggested as Haftar."""
+    stderr = archive("search", "Hftar").stderr
+    assert stderr.startswith("nai: no match; did you mean: Haftar") and stderr.endswith("?\n")
+    assert "Heftar" not in stderr and "Hifter" not in stderr
+    assert archive("search", "Hftar", "--exact").stderr.startswith("nai: no match; did you mean: Haftar, ")
+
+
+# ---- 6. the shipped file: no spelling that is a common word ---------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["Kabylie", "Sirte", "Sahrawi", "Sabha"])
+def test_an_arabic_common_word_is_no_spelling(archive: Nai, query: str) -> None:
+    """The story says "the tribes" (القبائل), "spread" (سرت) and "desert" (صحراوي); and Sabha (سبها)."""
+    assert (url("tribes") in hits(archive, query)) == (query == "Sabha")
+
+
+def test_another_countrys_house_of_representatives_is_not_libyas(archive: Nai) -> None:
+    assert hits(archive, "Libyan House of Representatives") == {}
+    assert url("us-house") in hits(archive, "House of Representatives")  # the words, as typed
+
+
+def test_the_shipped_file_states_its_rule_and_keeps_no_common_word() -> None:
+    text = Path(DATA_FILE).read_text(encoding="utf-8")
+    assert "no spelling is a common word in English, French or Arabic" in " ".join(text.split())
+    spellings = {fold(s) for group in read_groups(DATA_FILE) for s in group}
+    common = ["القبائل", "سرت", "صحراوي", "الحراك", "الزاوية", "العيون", "النهضة", "المخزن", "مجلس النواب"]
+    common += ["HoR", "House of Representatives", "Presidential Council", "Nahda", "Bougie"]
+    assert {fold(w) for w in common} & spellings == set()
+    assert len(read_groups(DATA_FILE)) >= 60
+
+
+# ---- 7. --format jsonl --------------------------------------------------------------------------------------
+
+
+def test_search_writes_jsonl(archive: Nai) -> None:
+    lines = archive.jsonl("search", "Haftar", "--format", "jsonl")
+    assert lines == archive.json("search", "Haftar", "--format", "json") and len(lines) > 2
+    assert archive("search", "Zzyzx", "--format", "jsonl").stdout == ""
+
+
+# ---- 8. --aliases adds to the user's file -------------------------------------------------------------------
+
+
+def test_aliases_adds_to_the_users_file_and_the_shipped_groups(archive: Nai, tmp_path: Path) -> None:
+    (tmp_path / "config" / "nai").mkdir(parents=True)
+    (tmp_path / "config" / "nai" / "aliases.txt").write_text("Hifter, Xaftar\n", encoding="utf-8")
+    assert set(hits(archive, "Haftar")) >= {LIBYA_URL, url("xaftar")}
+    assert url("zaftar") not in hits(archive, "Haftar")
+    mine = aliases(tmp_path, "Zaftar, Heftar\n")
+    found = set(hits(archive, "Haftar", "--aliases", mine))
+    assert found >= {LIBYA_URL, url("khalifa"), url("xaftar"), url("zaftar")}
+    help_text = " ".join(archive("search", "--help").stdout.split())
+    assert "added to the shipped ones and to $XDG_CONFIG_HOME/nai/aliases.txt" in help_text
