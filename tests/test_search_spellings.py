@@ -211,6 +211,17 @@ def test_did_you_mean_suggests_the_corrected_query(archive: Nai) -> None:
     assert archive("search", "Salvador Pass").stdout  # the suggestion finds something
 
 
+def test_did_you_mean_suggests_nothing_it_cannot_correct(archive: Nai, tmp_path: Path) -> None:
+    """A word with nothing close, or a name the archive lacks (a spelling, not a misspelling): the
+    query cannot be put right, so nothing is suggested ("Islam" is not to become "Islamic")."""
+    assert archive("search", "Salvadr Qwxyzzy").stderr == ""
+    empty = Nai(tmp_path / "other.db")
+    assert empty("ingest", str(CLASSIC)).exit_code == 0
+    assert empty("search", "Group for the Support of Islam and Muslims").stderr == ""
+    assert empty("search", "Saddam Haftar").stderr == ""
+    assert empty("search", "Fezzzan").stderr == "nai: no match; did you mean: Fezzan?\n"
+
+
 def test_did_you_mean_names_a_group_once_by_its_first_spelling(archive: Nai) -> None:
     """Hftar is one edit from Haftar and Heftar, two from Hifter: one group, suggested as Haftar."""
     stderr = archive("search", "Hftar").stderr

@@ -188,9 +188,9 @@ def suggest(conn: sqlite3.Connection, expanded: Expanded, main: Callable[[str], 
     """The query with each word the index lacks (none of whose term's spellings it holds) replaced
     by a close word the index holds ("Salvadr Pass" -> "Salvador Pass"): the closest first, then the
     ones more articles hold, up to SUGGESTIONS queries for one such word (one for several). `main`
-    names a word's group of spellings by its first (Heftar -> Haftar): one suggestion a group. A
-    word with nothing close is left out. Empty when the index holds every word (the words are there,
-    only not together) or nothing is close."""
+    names a word's group of spellings by its first (Heftar -> Haftar): one suggestion a group.
+    Empty when the index holds every word (the words are there, only not together), when a word
+    has nothing close, or when it is a spelling of a name (`main` knows it: not a misspelling)."""
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB} USING fts5vocab(main, articles_fts, row)")
 
     def held(word: str) -> bool:
@@ -200,27 +200,24 @@ def suggest(conn: sqlite3.Connection, expanded: Expanded, main: Callable[[str], 
     for term in expanded.terms:
         if any(all(held(w) for w in fold(s).split()) for s in term.spellings):
             continue
+        if main is not None and main(term.text) is not None:
+            return []  # a name the archive lacks
         for typed in term.text.replace("_", " ").split():
             word = fold(typed)
             if word and " " not in word and word not in missing and not held(word):
+                if main is not None and main(word) is not None:
+                    return []
                 missing[word] = _names(_closest(conn, word), typed, main)
-    if not any(missing.values()):
+    if not missing or not all(missing.values()):
         return []
     queries = []
-    for n in range(SUGGESTIONS if len(missing) == 1 else 1):
+    for n in range(min(SUGGESTIONS, len(next(iter(missing.values())))) if len(missing) == 1 else 1):
         words = []
         for term in expanded.terms:
-            written = []
-            for typed in term.text.replace("_", " ").split():
-                names = missing.get(fold(typed))
-                if names is None:
-                    written.append(typed)
-                elif n < len(names):
-                    written.append(names[n])
-            text = " ".join(written)
-            words.append(f'"{text}"' if term.quoted and len(written) > 1 else text)
-        if n < max(map(len, missing.values())):
-            queries.append(" ".join(w for w in words if w))
+            typed_words = term.text.replace("_", " ").split()
+            written = [missing[w][n] if (w := fold(typed)) in missing else typed for typed in typed_words]
+            words.append(f'"{" ".join(written)}"' if term.quoted and len(written) > 1 else " ".join(written))
+        queries.append(" ".join(words))
     return list(dict.fromkeys(queries))
 
 
