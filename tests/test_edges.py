@@ -177,8 +177,12 @@ def test_a_scraped_page_is_decoded_by_its_http_charset_and_so_is_its_reparse(nai
         assert result.exit_code == 0, result.stderr
     body = {r["url"].rstrip("/").rsplit("-", 1)[1]: r["body"] for r in nai.jsonl("export")}
     assert POLISH[1].rstrip(".").lower() in body["2"]
-    result = nai("reparse")
-    assert (result.exit_code, result.stdout) == (0, "reparsed 3 articles: 0 changed, 0 failed\n")
+    result = nai("-v", "reparse")
+    assert (result.exit_code, result.stdout, result.stderr.splitlines()[-1] + "\n") == (
+        0,
+        "",
+        "reparsed 3 articles: 0 changed, 0 failed\n",
+    )
     assert {r["url"].rstrip("/").rsplit("-", 1)[1]: r["body"] for r in nai.jsonl("export")} == body
 
 

@@ -67,6 +67,10 @@ def test_every_markup_family_through_ingest_and_export(page: Path, tmp_path: Pat
     assert list(record) == ["id", *want]
     for field, value in want.items():
         assert record[field] == value, f"{page.name}: {field}"
-    reparse = nai("reparse")
-    assert (reparse.exit_code, reparse.stdout) == (0, "reparsed 1 articles: 0 changed, 0 failed\n")
+    reparse = nai("-v", "reparse")
+    assert (reparse.exit_code, reparse.stdout, reparse.stderr.splitlines()[-1] + "\n") == (
+        0,
+        "",
+        "reparsed 1 articles: 0 changed, 0 failed\n",
+    )
     assert nai.jsonl("export") == [record]

@@ -308,7 +308,7 @@ def test_backup_while_a_writer_holds_the_archive(archive: Nai, tmp_path: Path) -
     try:
         copy = tmp_path / "copy.db"
         result = archive("backup", str(copy))
-        assert result.exit_code == 0, result.stderr
+        assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")  # off a terminal: nothing to say
     finally:
         writer.execute("ROLLBACK")
         writer.close()
@@ -316,6 +316,9 @@ def test_backup_while_a_writer_holds_the_archive(archive: Nai, tmp_path: Path) -
     assert_healthy(copy)
     again = archive("backup", str(copy))
     assert again.exit_code == 1 and "already exists" in again.stderr
+    said = archive("-v", "backup", str(tmp_path / "again.db"))
+    count = len(archive.jsonl("export"))
+    assert said.stderr.startswith(f"backed up {count} articles to {tmp_path / 'again.db'} (") and said.stdout == ""
 
 
 # ---- schema upgrades -----------------------------------------------------------------------

@@ -156,6 +156,7 @@ def reparse_command(settings: Settings) -> None:
         result = health.reparse(archive, reparse_page, progress=note)
     for article_id, error in result.failed:
         click.echo(f"nai: article {article_id}: {error}", err=True)
-    click.echo(f"reparsed {result.total} articles: {result.changed} changed, {len(result.failed)} failed")
+    if settings.chatty:  # a summary: on a terminal or with -v (cron mails any output)
+        click.echo(f"reparsed {result.total} articles: {result.changed} changed, {len(result.failed)} failed", err=True)
     if result.failed:
         sys.exit(EXIT_FAILURE)

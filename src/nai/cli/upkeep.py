@@ -57,3 +57,6 @@ def backup_command(settings: Settings, target: Path) -> None:
 
     with settings.archive() as archive:
         health.backup(archive, target)
+        articles = archive.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    if settings.chatty:
+        click.echo(f"backed up {articles:,} articles to {target} ({target.stat().st_size / 1e6:,.1f} MB)", err=True)
