@@ -435,6 +435,7 @@ def test_helpers_for_dates_in_headers_and_sitemaps() -> None:
     assert retry_after_seconds("120") == 120
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
     assert retry_after_seconds("soon") == 0
+    assert retry_after_seconds("²") == 0  # str.isdigit takes it for a digit; float() does not
     assert utc_lastmod("2026-02-04T00:41:00+01:00") == "2026-02-03T23:41:00+00:00"
     assert utc_lastmod("2026-02-04") == "2026-02-04T00:00:00+00:00"
     assert utc_lastmod("2026-02-03T23:00:00Z") < utc_lastmod("2026-02-04T00:41:00+01:00")  # type: ignore[operator]

@@ -171,3 +171,26 @@ def test_migration_m011_spells_the_keys_of_an_older_archive_one_way(cafe: Nai) -
     assert sql(cafe.db, "SELECT key FROM articles WHERE id = 1") == [("north-africa.com/caf%C3%A9-story",)]
     assert cafe.json("related", "2", "--format", "json")["links"][0]["id"] == 1
     assert [b["id"] for b in cafe.json("related", "1", "--format", "json")["backlinks"]] == [2]
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "www.north-africa.com/southern-libya-boils-over-three-haftar-soldiers-killed-in-border-raid-near-niger/",
+        "north-africa.com/southern-libya-boils-over-three-haftar-soldiers-killed-in-border-raid-near-niger",
+        "web.archive.org/web/20260205101010/https://north-africa.com/southern-libya-boils-over-three-haftar-soldiers-killed-in-border-raid-near-niger/",
+        "HTTPS://North-Africa.com./southern-libya-boils-over-three-haftar-soldiers-killed-in-border-raid-near-niger",
+        " 1 ",
+    ],
+)
+def test_an_article_is_found_by_a_url_without_its_scheme_too(nai: Nai, ref: str) -> None:
+    assert nai("ingest", str(FIXTURES / "naj-libya-classic.html")).exit_code == 0
+    assert nai.json("show", ref, "--format", "json")["id"] == 1
+
+
+@pytest.mark.parametrize("ref", ["²", "١", "ftp://north-africa.com/x/", "some words"])
+def test_what_is_no_id_and_no_url_finds_nothing_in_one_line(nai: Nai, ref: str) -> None:
+    assert nai("ingest", str(FIXTURES / "naj-libya-classic.html")).exit_code == 0
+    result = nai("related", ref)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"nai: {ref}: no such article in {nai.db}\n"

@@ -223,7 +223,7 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
     if not value:
         return 0.0
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value).timestamp()

@@ -105,12 +105,16 @@ def get(conn: sqlite3.Connection, article_id: int) -> Stored | None:
 
 
 def find(conn: sqlite3.Connection, ref: str) -> Stored | None:
-    """An article by id ("12") or by any form of its URL."""
-    if ref.strip().isdigit():
+    """An article by id ("12") or by any form of its URL, its scheme left out too
+    ("www.north-africa.com/story/")."""
+    ref = ref.strip()
+    if ref.isascii() and ref.isdigit():  # not "²", which str.isdigit takes for a digit
         number = int(ref)
         return get(conn, number) if number < 2**63 else None
     from ..urls import url_key
 
+    if not ref.lower().startswith(("http://", "https://", "//")):
+        ref = "https://" + ref
     try:
         key = url_key(ref)
     except ValueError:  # a malformed URL (nai.urls.check_url) is no article's
