@@ -138,24 +138,29 @@ def test_a_transliteration_with_macrons_finds_the_group(archive: Nai) -> None:
 
 
 def test_the_folding_table_folds_as_unicodedata_does() -> None:
-    """The table that folds without unicodedata (a search does not load it) agrees with NFKD without
-    marks for every letter in it, and the characters it leaves need no folding nor NFC."""
-    fold_table = spellings_module._FOLD
-    for code, folded in fold_table.items():
+    """A text is folded without unicodedata (a search does not load it) when a table covers it: that
+    fold is the one with unicodedata (NFC, NFKD without marks, Arabic letters kept) for every
+    character, and what the table leaves as it is needs no NFC."""
+    unusual = re.compile(spellings_module._UNUSUAL)
+    covered = 0
+    for code in range(0x80, 0x3000):
         char = chr(code)
-        assert spellings_module._fold_unicode(char) == folded, char
-        assert fold_text(char.upper()) == fold_text(char) == folded, char
-    for code in range(0x80, 0x2100):
-        char = chr(code)
-        if not spellings_module._UNUSUAL.search(char) and code not in fold_table:
-            assert spellings_module._fold_unicode(char) == char.lower(), hex(code)
-            assert unicodedata.normalize("NFC", char) == char, hex(code)
+        assert spellings_module._unusual(char) == bool(unusual.search(char)), hex(code)  # short texts
+        for text in (char, char.lower(), f"x{char}y"):
+            if not unusual.search(text.lower()):
+                covered += 1
+                assert fold_text(text) == spellings_module._fold_unicode(text.lower()), hex(code)
+            if not unusual.search(text):
+                assert spellings_module.normal(text) == unicodedata.normalize("NFC", text), hex(code)
+    assert covered > 1000
 
 
 def test_the_shipped_file_folds_without_unicodedata() -> None:
     text = "\n".join(read_lines(DATA_FILE))
-    assert not spellings_module._UNUSUAL.search(text.lower())
+    assert not re.search(spellings_module._UNUSUAL, text.lower())
     assert unicodedata.normalize("NFC", text) == text
+    lines = read_lines(DATA_FILE, nfc=False)
+    assert Spellings([], lines=lines, shipped=len(lines))._all == Spellings([], lines=lines)._all
 
 
 # ---- 3. names longer than six words -----------------------------------------------------------------------

@@ -42,9 +42,10 @@ LAM = tuple(p for p in PROCLITICS if p.endswith("ل"))
 # Folding, as FTS5's `unicode61 remove_diacritics 2` folds the index (which does the real matching):
 # lower case, letters without their accents (NFKD, then no combining marks), Arabic short vowels
 # dropped; Arabic letters stay as they are (the index holds أ and ا apart). The table holds the
-# lower-case Latin letters that NFKD writes as a letter and marks (tests/test_spellings.py checks it
-# against unicodedata); a text with any other character that is not ASCII, an Arabic letter or common
-# punctuation is folded with unicodedata (a search loads nothing it does not need).
+# lower-case Latin letters (U+00C0-U+024F, U+1E00-U+1EFF) that NFKD changes, as it writes them without
+# marks (tests/test_search_spellings.py checks it against unicodedata): a text of those, ASCII, Arabic
+# letters and common punctuation is folded without unicodedata; any other, with it (a search loads
+# nothing it does not need).
 _ACCENTED = (
     ("a", "àáâãäåāăąǎǟǡǻȁȃȧḁạảấầẩẫậắằẳẵặ"),
     ("b", "ḃḅḇ"),
@@ -63,7 +64,7 @@ _ACCENTED = (
     ("o", "òóôõöōŏőơǒǫǭȍȏȫȭȯȱṍṏṑṓọỏốồổỗộớờởỡợ"),
     ("p", "ṕṗ"),
     ("r", "ŕŗřȑȓṙṛṝṟ"),
-    ("s", "śŝşšșṡṣṥṧṩẛ"),
+    ("s", "śŝşšșṡṣṥṧṩẛſ"),
     ("t", "ţťțṫṭṯṱẗ"),
     ("u", "ùúûüũūŭůűųưǔǖǘǚǜȕȗṳṵṷṹṻụủứừửữự"),
     ("v", "ṽṿ"),
@@ -71,14 +72,44 @@ _ACCENTED = (
     ("x", "ẋẍ"),
     ("y", "ýÿŷȳẏẙỳỵỷỹ"),
     ("z", "źżžẑẓẕ"),
+    ("æ", "ǣǽ"),
+    ("ø", "ǿ"),
+    ("ʒ", "ǯ"),
 )
-_HARAKAT = "".join(map(chr, (*range(0x64B, 0x653), *range(0x656, 0x660), 0x670)))  # 653-655 compose: not here
-_FOLD = {**{ord(c): base for base, letters in _ACCENTED for c in letters}, **{ord(c): "" for c in _HARAKAT}}
+_LIGATURES = {"ĳ": "ij", "ŀ": "l·", "ŉ": "ʼn", "ǆ": "dz", "ǉ": "lj", "ǌ": "nj", "ǳ": "dz", "ẚ": "aʾ"}
+_LATIN = "\u00c0-\u024f\u1e00-\u1eff"  # a letter of these the table does not hold is its own fold
+_HARAKAT = "\u064b-\u0652\u0656-\u065f\u0670"  # dropped; U+0653-U+0655 compose with a letter: not here
+_FOLD = {
+    **{c: base for base, letters in _ACCENTED for c in letters},
+    **_LIGATURES,
+    **{chr(c): "" for c in (*range(0x64B, 0x653), *range(0x656, 0x660), 0x670)},
+}
 # Characters a fold leaves as they are and that no normalisation changes: Arabic letters and digits
 # (the hamza, madda and their letters compose: U+0653-U+0655 are not here), common punctuation.
 _KEPT = "\u0621-\u063a\u0640-\u064a\u0660-\u0669\u066e\u066f\u0671-\u06d3\u060c\u061b\u061f‘’‚“”„–—«»·•"
-_FOLDABLE = re.compile("[" + "".join(map(chr, _FOLD)) + "]")  # a regex finds the few in C
-_UNUSUAL = re.compile(f"[^\\x00-\\x7f{_KEPT}{''.join(map(chr, _FOLD))}]")
+_FOLDABLE = re.compile(f"[{_LATIN}{_HARAKAT}]")  # a regex finds the few in C
+_UNUSUAL = f"[^\\x00-\\x7f{_LATIN}{_HARAKAT}{_KEPT}]"  # compiled for a long text only (0.25 ms)
+_USUAL_MARKS = "\u060c\u061b\u061f‘’‚“”„–—«»·•"
+
+
+def _unusual(text: str) -> bool:
+    """Whether `text` holds a character that the table does not cover (_UNUSUAL). A short one (a
+    spelling, a query) is read in Python: a search folds a few, and compiling the regex costs more."""
+    if len(text) > 100:
+        return re.search(_UNUSUAL, text) is not None
+    for char in text:
+        if char > "\x7f" and char not in _USUAL_MARKS:
+            code = ord(char)
+            if not (
+                0xC0 <= code <= 0x24F
+                or 0x1E00 <= code <= 0x1EFF
+                or (
+                    0x621 <= code <= 0x6D3
+                    and not (0x63B <= code <= 0x63F or 0x653 <= code <= 0x655 or 0x66A <= code <= 0x66D)
+                )
+            ):
+                return True
+    return False
 
 
 def fold_text(text: str) -> str:
@@ -86,13 +117,14 @@ def fold_text(text: str) -> str:
     text = text.lower()
     if text.isascii():
         return text
-    if _UNUSUAL.search(text):
+    if _unusual(text):
         return _fold_unicode(text)
     return _FOLDABLE.sub(_fold_letter, text)
 
 
 def _fold_letter(found: re.Match[str]) -> str:
-    return _FOLD[ord(found.group())]
+    letter = found.group()
+    return _FOLD.get(letter, letter)
 
 
 def _fold_unicode(text: str) -> str:
@@ -112,7 +144,7 @@ def _fold_unicode(text: str) -> str:
 
 def normal(text: str) -> str:
     """A query in NFC: "Sai\\u0308ed" (a letter and its mark typed apart) is "Saïed", one word."""
-    if text.isascii() or not _UNUSUAL.search(text.lower()):
+    if text.isascii() or not _unusual(text):
         return text
     import unicodedata
 
@@ -222,11 +254,14 @@ class Spellings:
     Lines are parsed when a lookup needs them: a search reads the file but parses only the lines
     that hold its words (and the lines those share a spelling with), so start-up stays cheap."""
 
-    def __init__(self, groups: list[list[str]], *, lines: list[str] | None = None) -> None:
+    def __init__(self, groups: list[list[str]], *, lines: list[str] | None = None, shipped: int = 0) -> None:
+        """`shipped`: how many of `lines` are the shipped file's, folded with the table alone (a test
+        checks that it covers them): a search of a plain word compiles no regex of unusual letters."""
         self._groups: list[tuple[str, ...]] = []
         self._group: dict[str, int] = {}  # folded spelling -> its group in self._groups
         self._lines = lines or []  # lines not parsed yet, comments cut
-        self._all = fold_text("\n".join(self._lines))
+        ours = _FOLDABLE.sub(_fold_letter, "\n".join(self._lines[:shipped]).lower())
+        self._all = "\n".join(f for f in (ours, fold_text("\n".join(self._lines[shipped:]))) if f)
         self._folded = self._all.split("\n")
         self._longest = 0 if self._lines else 1  # words of the longest spelling; 0: not counted yet
         for group in groups:
@@ -311,14 +346,15 @@ class Spellings:
         """The shipped groups, then the user's: $XDG_CONFIG_HOME/nai/aliases.txt
         (~/.config/nai/aliases.txt) when it exists, then `user_file` (--aliases: an error when it
         cannot be read). Each adds to the groups before it."""
-        lines = read_lines(DATA_FILE)
+        lines = read_lines(DATA_FILE, nfc=False)  # NFC already (a test checks it)
+        shipped = len(lines)
         config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
         default = os.path.join(config, "nai", "aliases.txt")
         if os.path.exists(default):
             lines += read_lines(default)
         if user_file is not None:
             lines += read_lines(user_file)
-        return cls([], lines=lines)
+        return cls([], lines=lines, shipped=shipped)
 
     def expand(self, query: str, *, exact: bool = False) -> Expanded:
         """A plain query as an FTS5 MATCH expression that is never a syntax error.
@@ -413,11 +449,11 @@ class Spellings:
         return list(dict.fromkeys(variants)) or [text]
 
 
-def read_lines(path: str) -> list[str]:
-    """The lines of a spellings file that hold a group, comments cut (in NFC)."""
+def read_lines(path: str, *, nfc: bool = True) -> list[str]:
+    """The lines of a spellings file that hold a group, comments cut (in NFC unless not `nfc`)."""
     try:
         with open(path, encoding="utf-8") as file:
-            text = normal(file.read())
+            text = normal(file.read()) if nfc else file.read()
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise NaiError(f"{path}: cannot read the spellings: {reason}") from None
