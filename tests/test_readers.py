@@ -312,3 +312,14 @@ def test_out_of_range_values_are_one_line_usage_errors(nai: Nai, args: list[str]
     assert result.exit_code == 2
     [line] = result.stderr.splitlines()
     assert line.startswith("nai: ") and option in line and f"'nai {args[0]} --help'" in line
+
+
+def test_show_tells_a_count_seen_again_unchanged_once(nai: Nai, tmp_path: Path) -> None:
+    for reads, days in [(100, 20), (150, 3), (150, 2), (150, 1)]:
+        ingest(nai, copy(tmp_path, CLASSIC, f"{days}.html", reads=reads), "--observed-at", seen(days))
+    history = nai("show", "1").stdout.split("Read-count history\n", 1)[1].splitlines()[1:]
+    minute = lambda days: seen(days)[:16].replace("T", " ")  # noqa: E731
+    assert history == [
+        f"  {minute(20)}       100",
+        f"  {minute(3)}       150  (seen 3 times, to {minute(1)})",
+    ]

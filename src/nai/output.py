@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .model import RECORD_KEYS, Hit, Stored, Trend
@@ -127,9 +127,29 @@ def article_text(
         out += [f"Written by {a.author.name}", *wrap.wrap(a.author.blurb), ""]
     if history:
         out += ["Read-count history", "-" * 18]
-        out += [f"  {when[:16].replace('T', ' ')}  {count:>8,}" for when, count in history]
+        out += [_observed(run) for run in _runs(history)]
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _runs(history: Sequence[tuple[str, int]]) -> list[list[tuple[str, int]]]:
+    """The observations, consecutive ones of the same count together."""
+    runs: list[list[tuple[str, int]]] = []
+    for when, count in history:
+        if runs and runs[-1][-1][1] == count:
+            runs[-1].append((when, count))
+        else:
+            runs.append([(when, count)])
+    return runs
+
+
+def _observed(run: list[tuple[str, int]]) -> str:
+    """'  2026-02-06 06:00       140', and when it was seen again unchanged: how often, until when."""
+    first, count = run[0]
+    line = f"  {first[:16].replace('T', ' ')}  {count:>8,}"
+    if len(run) > 1:
+        line += f"  (seen {len(run)} times, to {run[-1][0][:16].replace('T', ' ')})"
+    return line
 
 
 def _size(n: float) -> str:
