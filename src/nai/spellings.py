@@ -256,7 +256,7 @@ class Spellings:
 
     def __init__(self, groups: list[list[str]], *, lines: list[str] | None = None, shipped: int = 0) -> None:
         """`shipped`: how many of `lines` are the shipped file's, folded with the table alone (a test
-        checks that it covers them): a search of a plain word compiles no regex of unusual letters."""
+        checks that it covers them): no search looks for unusual letters in the whole file."""
         self._groups: list[tuple[str, ...]] = []
         self._group: dict[str, int] = {}  # folded spelling -> its group in self._groups
         self._lines = lines or []  # lines not parsed yet, comments cut
