@@ -54,7 +54,7 @@ def test_shell_completion_as_the_readme_shows_it() -> None:
     script is there (README, "Shell completion")."""
     assert complete("nai s") == ["scrape", "search", "serve", "show", "stats"]
     assert set(complete("nai ")) == set(cli.list_commands(click.Context(cli)))
-    assert complete("nai search --format ") == ["table", "json", "csv"]
+    assert complete("nai search --format ") == ["table", "json", "jsonl", "csv"]
     for shell in ("bash", "zsh", "fish"):
         assert f"_NAI_COMPLETE={shell}_source nai" in README
         run = subprocess.run(

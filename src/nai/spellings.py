@@ -36,6 +36,8 @@ _EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # what a query puts around a word: "(Ha
 # Arabic writes a conjunction or preposition joined to the word after it: "وحفتر" is "and Haftar",
 # "لحفتر" "to Haftar", and one token to the index. A word of Arabic script is looked for with them:
 # و and, ف so, ب with, ل to, ك like, and their pairs. ل before the article ال makes لل ("للجزائر").
+# Arabic's short vowels, shadda, sukun, tanwin, the dagger alif and the tatweel that stretches a word
+_ARABIC_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")
 _ARABIC_START = re.compile("[\u0621-\u064a\u066e-\u06d3]")
 PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
 LAM = tuple(p for p in PROCLITICS if p.endswith("ل"))
@@ -143,8 +145,14 @@ def _fold_unicode(text: str) -> str:
 
 
 def normal(text: str) -> str:
-    """A query in NFC: "Sai\\u0308ed" (a letter and its mark typed apart) is "Saïed", one word."""
-    if text.isascii() or not _unusual(text):
+    """A query in NFC: "Sai\\u0308ed" (a letter and its mark typed apart) is "Saïed", one word.
+    Arabic without its short vowels and other marks (حَفْتَر is حفتر): the full-text index takes a
+    mark for a space between letters, and articles write the names without them."""
+    if text.isascii():
+        return text
+    if _ARABIC_MARKS.search(text):
+        text = _ARABIC_MARKS.sub("", text)
+    if not _unusual(text):
         return text
     import unicodedata
 

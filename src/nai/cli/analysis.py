@@ -18,7 +18,11 @@ from .common import DateBound, Settings, check_range, output_format, terminal_wi
 @click.option("--since", type=DateBound(end=False), help="Published on or after (2026, 2026-02, 4 February 2026).")
 @click.option("--until", type=DateBound(end=True), help="Published on or before (a month means its last day).")
 @click.option("--exact", is_flag=True, help="Only the spellings typed: no other spelling of a name.")
-@click.option("--aliases", metavar="FILE", help="Your spellings file (default $XDG_CONFIG_HOME/nai/aliases.txt).")
+@click.option(
+    "--aliases",
+    metavar="FILE",
+    help="More spellings, added to the shipped ones and to $XDG_CONFIG_HOME/nai/aliases.txt.",
+)
 @output_format("table", "json", "csv")
 @click.pass_obj
 def trend_command(
