@@ -321,6 +321,12 @@ def test_backlinks_are_the_stories_that_list_it(linked: Nai, tmp_path: Path) -> 
     assert [list(x) for x in record["backlinks"]] == [["id", "headline", "url"]]
 
 
+def test_an_article_that_lists_itself_is_not_its_own_backlink(nai: Nai, tmp_path: Path) -> None:
+    ingest(nai, copy(tmp_path, CLASSIC, "self.html", swap=(GHANNOUCHI, LIBYA_URL)))
+    record = nai.json("related", "1", "--format", "json")
+    assert record["links"][0]["id"] == 1 and record["backlinks"] == []
+
+
 def test_related_text_says_what_is_not_in_the_archive(linked: Nai) -> None:
     text = linked("related", "1").stdout
     lists, listed_by = text.split("Listed by")

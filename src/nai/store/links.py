@@ -37,11 +37,13 @@ def links(conn: sqlite3.Connection, article_id: int) -> list[Link]:
 
 
 def backlinks(conn: sqlite3.Connection, article_id: int) -> list[Backlink]:
-    """The articles that list this one, newest first (by publication, then id). An article stored
-    without a URL (its key a content key) can be listed by none."""
+    """The other articles that list this one, newest first (by publication, then id). An article
+    stored without a URL (its key a content key) can be listed by none; one that lists itself (a
+    page whose related block names its own story) is not its own backlink."""
     rows = conn.execute(
         """SELECT a.id, a.headline, a.url FROM articles a
-           WHERE a.id IN (SELECT r.article_id FROM related r JOIN articles me ON r.url_key = me.key WHERE me.id = ?)
+           WHERE a.id IN (SELECT r.article_id FROM related r JOIN articles me ON r.url_key = me.key WHERE me.id = ?1)
+             AND a.id != ?1
            ORDER BY a.published DESC, a.id""",
         (article_id,),
     )
