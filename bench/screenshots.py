@@ -35,7 +35,9 @@ PAGES = {
     "search": "/archive/search?q=Haftar",
     "search-common": "/archive/search?q=Morocco",
     "search-empty": "/archive/search",
-    "search-none": "/archive/search?q=Qadhafi",
+    "search-spellings": "/archive/search?q=Qadhafi",  # the archive writes Gaddafi: found by another spelling
+    "search-misspelt": "/archive/search?q=Eurobnd",  # no match; did you mean Eurobond?
+    "search-none": "/archive/search?q=Tamanrasset",  # no match, and nothing close
     "article": "/archive/articles/2",
     "article-backlinked": "/archive/articles/1",
     "articles": "/archive/articles",

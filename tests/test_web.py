@@ -1,19 +1,23 @@
 """nai serve: the real server (`nai serve` in its own process on 127.0.0.1), its pages and JSON
-fetched over HTTP, on an archive built by ingesting the fixture pages and an edited copy of one,
-in a file not named archive.db. Skipped when Datasette (the extra nai[web]) is not installed."""
+fetched over HTTP, on an archive built by ingesting the fixture pages and edited copies of them,
+in a file not named archive.db. Skipped when Datasette (nai's web extra) is not installed."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -27,11 +31,51 @@ import pytest
 from conftest import FIXTURES, LIBYA_URL, ROOT, Nai
 
 needs_datasette = pytest.mark.skipif(
-    importlib.util.find_spec("datasette") is None, reason="nai serve needs Datasette: pip install 'nai[web]'"
+    importlib.util.find_spec("datasette") is None, reason="nai serve needs Datasette: pip install '.[web]'"
 )
 MOROCCO_URL = "https://north-africa.com/morocco-returns-to-the-eurobond-market-with-a-2-5-billion-issue/"
 GHANNOUCHI_URL = "https://north-africa.com/tunisia-appeals-court-extends-rached-ghannouchis-prison-term-by-20-years/"
+CHAD_SLUG = "chad-and-niger-agree-joint-patrols-along-lake-chad-border"
+CHAD_HEADLINE = "Chad and Niger Agree Joint Patrols Along Lake Chad Border"
+OUARGLA_URL = "https://north-africa.com/ouargla-curfew-extended/"
+UGTT_URL = "https://north-africa.com/tunisias-ugtt-defies-kais-saied-with-nationwide-strike-call-as-algiers-watches/"
 QUERIES = ["Haftar", "Morocco", "the", "border", "Libya Niger", '"Salvador Pass"', "Saied", "al-Tum", "nothing-like-it"]
+NAI = [sys.executable, "-m", "nai"]
+
+
+class Server(NamedTuple):
+    process: subprocess.Popen[bytes]
+    base: str  # http://127.0.0.1:PORT, as `nai serve -v` printed it
+    log: Path  # its stderr
+
+    def stop(self) -> tuple[int, bytes, str]:
+        """SIGTERM; its exit status, stdout and stderr."""
+        self.process.send_signal(signal.SIGTERM)
+        out, _ = self.process.communicate(timeout=30)
+        return self.process.returncode, out, self.log.read_text(encoding="utf-8")
+
+
+def start(db: Path, *args: str, env: dict[str, str] | None = None, command: list[str] | None = None) -> Server:
+    """`nai -v --db DB serve --port 0 ARGS` (or `command`), once it answers: its URL from its line
+    `nai: serving … http://…/archive`. Its stderr goes to a file (a pipe nobody reads would fill)."""
+    log = db.parent / f"serve-{time.monotonic_ns()}.log"
+    argv = command or [*NAI, "-v", "--db", str(db), "serve", "--port", "0", *args]
+    with open(log, "wb") as err:
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, env=env)
+    deadline = time.monotonic() + 60
+    while not (found := re.search(r"nai: serving .*?(http://\S+?)/archive\b", log.read_text(encoding="utf-8"))):
+        assert process.poll() is None, log.read_text(encoding="utf-8")
+        assert time.monotonic() < deadline, "nai serve said nothing"
+        time.sleep(0.05)
+    server = Server(process, found.group(1), log)
+    while True:  # the socket listens already: this waits until the server takes the request
+        try:
+            urllib.request.urlopen(server.base + "/-/versions.json", timeout=10).close()
+            return server
+        except OSError:
+            assert process.poll() is None, log.read_text(encoding="utf-8")
+            assert time.monotonic() < deadline, "nai serve did not answer"
+            time.sleep(0.1)
 
 
 class Served(NamedTuple):
@@ -39,7 +83,7 @@ class Served(NamedTuple):
     db: Path
     nai: Nai
     digest: str
-    server: subprocess.Popen[bytes]
+    server: Server
 
 
 def free_port() -> int:
@@ -52,7 +96,7 @@ def free_port() -> int:
 def get(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.read().decode("utf-8")
+            return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode("utf-8")
 
@@ -67,6 +111,17 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def ouargla_page(folder: Path, reads: int) -> Path:
+    """The one-paragraph brief as another story, with "[Ouargla]" in its text and `reads` reads."""
+    page = (FIXTURES / "naj-one-paragraph.html").read_text(encoding="utf-8")
+    page = page.replace(CHAD_SLUG, "ouargla-curfew-extended").replace(CHAD_HEADLINE, "Southern Curfew Lengthened")
+    page = page.replace("No date was given for the first deployment.", "The governor of [Ouargla] extended the curfew.")
+    page = page.replace('post-views-count">7<', f'post-views-count">{reads}<')
+    path = folder / f"ouargla-{reads}.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("web")
@@ -79,27 +134,16 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     (folder / "libya-later.html").write_text(page, encoding="utf-8")
     time.sleep(0.002)  # a later observation time
     assert nai("ingest", str(folder / "libya-later.html")).exit_code == 0
+    # The UGTT story again, read as often: an unchanged count. A story with brackets in its text,
+    # read 7, 9 and 40 times on 1 and 2 January and 31 January: a day, then 29 days, apart.
+    assert nai("ingest", str(FIXTURES / "naj-quote-list-arabic.html")).exit_code == 0
+    for day, reads in (("2026-01-01", 7), ("2026-01-02", 9), ("2026-01-31", 40)):
+        assert nai("ingest", str(ouargla_page(folder, reads)), "--observed-at", day).exit_code == 0
     digest = sha256(db)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "nai", "--db", str(db), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert server.poll() is None, server.communicate()[1].decode()
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2).close()
-            break
-        except OSError:
-            assert time.monotonic() < deadline, "nai serve did not answer"
-            time.sleep(0.1)
-    yield Served(base, db, nai, digest, server)
-    server.send_signal(signal.SIGTERM)
-    out, err = server.communicate(timeout=30)
-    assert (server.returncode, out) == (0, b""), err.decode()  # a server's normal end; stdout is for data
+    server = start(db)
+    yield Served(server.base, db, nai, digest, server)
+    status, out, err = server.stop()
+    assert (status, out) == (0, b""), err  # a server's normal end; stdout is for data
 
 
 def article_id(nai: Nai, url: str) -> int:
@@ -116,6 +160,8 @@ def test_the_search_json_ranks_as_nai_search(served: Served, query: str) -> None
     rows = get_json(url)
     assert [(r["id"], r["rank"], r["snippet"]) for r in rows] == [(h["id"], h["rank"], h["snippet"]) for h in hits]
     assert [r["headline"] for r in rows] == [h["headline"] for h in hits]
+    # `marked`, the page's: the same snippet, its marks two noncharacters where nai search has [ ]
+    assert [r["marked"].replace("\ufdd0", "[").replace("\ufdd1", "]") for r in rows] == [h["snippet"] for h in hits]
 
 
 @needs_datasette
@@ -124,6 +170,17 @@ def test_the_search_compares_real_hits(served: Served) -> None:
     counts = [len(served.nai.json("search", q, "--format", "json")) for q in QUERIES]
     assert counts[QUERIES.index("the")] == len(served.nai.jsonl("export")) and counts[QUERIES.index("border")] >= 3
     assert counts[QUERIES.index("Haftar")] == 1 and counts[-1] == 0
+
+
+@needs_datasette
+def test_brackets_in_an_article_are_text_not_marks(served: Served) -> None:
+    """nai search marks [Ouargla] in "governor of [Ouargla] extended"; the page marks the match only."""
+    assert "of [[Ouargla]] extended" in served.nai.json("search", "Ouargla", "--format", "json")[0]["snippet"]
+    status, page = get(f"{served.base}/archive/search?q=governor")
+    assert status == 200
+    assert "The <mark>governor</mark> of [Ouargla] extended the curfew" in page
+    status, page = get(f"{served.base}/archive/search?q=Ouargla")
+    assert "governor of [<mark>Ouargla</mark>] extended" in page and "\ufdd0" not in page and "\ufdd1" not in page
 
 
 @needs_datasette
@@ -170,12 +227,41 @@ def test_the_article_page_has_body_links_and_read_counts(served: Served) -> None
         html.escape(second["headline"], quote=False)
     )
     # the read-count history: both observations, in order, and the growth
-    history = page.split("Read-count history", 1)[1]
+    history = page.split("Read-count history", 1)[1].split("<table", 1)[1]
     assert history.index(">86<") < history.index(">140<")
     assert "+54" in history
     # and the story it links to lists it back
     status, back = get(f"{served.base}/archive/articles/{morocco}")
     assert f'<a href="/archive/articles/{record["id"]}">{html.escape(record["headline"], quote=False)}</a>' in back
+
+
+def chart_of(page: str) -> tuple[list[tuple[float, float]], list[str], float]:
+    """The article page's chart: its dots (x, y), its labels and its height."""
+    svg = page.split('<svg class="nai-chart"', 1)[1].split("</svg>", 1)[0]
+    dots = [(float(x), float(y)) for x, y in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg)]
+    return dots, re.findall(r"<text[^>]*>([^<]*)</text>", svg), float(re.findall(r'height="([\d.]+)"', svg)[0])
+
+
+@needs_datasette
+def test_the_read_count_chart_is_to_time_scale_and_labelled(served: Served) -> None:
+    """Counts 7, 9, 40 seen on 1, 2 and 31 January: the second dot a 30th of the way across, the
+    third highest; the first and last dates and the lowest and highest counts written on it."""
+    status, page = get(f"{served.base}/archive/articles/{article_id(served.nai, OUARGLA_URL)}")
+    assert status == 200
+    dots, labels, _ = chart_of(page)
+    (x0, y0), (x1, y1), (x2, y2) = dots
+    assert (x1 - x0) / (x2 - x0) == pytest.approx(1 / 30, abs=0.005)
+    assert y2 < y1 < y0  # higher counts higher up
+    assert labels == ["40", "7", "2026-01-01", "2026-01-31"]
+
+
+@needs_datasette
+def test_an_unchanged_count_is_drawn_across_the_middle_and_said(served: Served) -> None:
+    status, page = get(f"{served.base}/archive/articles/{article_id(served.nai, UGTT_URL)}")
+    assert status == 200
+    dots, labels, height = chart_of(page)
+    assert len(dots) == 2 and dots[0][1] == dots[1][1] and 0.3 * height < dots[0][1] < 0.7 * height
+    assert "1,204" in labels and "unchanged: 1,204" in labels
 
 
 @needs_datasette
@@ -227,20 +313,214 @@ def test_noisy_tables_are_hidden(served: Served) -> None:
     assert tables["raw_pages"] and tables["raw_dicts"] and tables["urls"] and tables["_nai_migrations"]
 
 
+WRITES = [
+    "delete from articles",
+    "update articles set headline = 'x'",
+    "drop table articles",
+    "with x as (select 1) insert into authors (name) select 'x' from x",
+    "with x as (select 1) delete from articles",
+    "attach database '{other}' as other",
+    "select 1; attach database '{other}' as other",
+    "vacuum into '{other}'",
+    "pragma journal_mode = delete",
+    "pragma user_version = 7",
+    "select * from pragma_user_version",
+]
+
+
 @needs_datasette
-def test_the_archive_is_served_immutable(served: Served) -> None:
+@pytest.mark.parametrize("sql", WRITES)
+def test_no_sql_writes(served: Served, sql: str, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    url = f"{served.base}/archive.json?" + urllib.parse.urlencode({"sql": sql.format(other=other)})
+    status, text = get(url)
+    assert status == 400, text[:300]
+    assert sha256(served.db) == served.digest and not other.exists()
+
+
+@needs_datasette
+def test_the_archive_is_served_read_only_not_immutable(served: Served) -> None:
+    """mode=ro: Datasette's "mutable" database, read as it is at each request, never hashed whole."""
     databases = get_json(f"{served.base}/-/databases.json")
-    assert [(d["name"], d["is_mutable"]) for d in databases] == [("archive", False)]
-    for sql in ("delete from articles", "update articles set headline = 'x'", "drop table articles"):
-        status, text = get(f"{served.base}/archive.json?" + urllib.parse.urlencode({"sql": sql}))
-        assert status == 400, text[:300]
+    assert [(d["name"], d["is_mutable"], d["hash"]) for d in databases] == [("archive", True, None)]
     request = urllib.request.Request(
         f"{served.base}/archive/search", data=b"q=Haftar", method="POST", headers={"Accept": "application/json"}
     )
     with pytest.raises(urllib.error.HTTPError):
         urllib.request.urlopen(request, timeout=30)
+    assert get(f"{served.base}/archive.db")[0] == 403  # a file that may change is not downloaded whole
     assert len(get_json(f"{served.base}/archive/articles.json?_shape=array")) == len(served.nai.jsonl("export"))
     assert sha256(served.db) == served.digest
+
+
+def fetching(base: str, stop: threading.Event, seen: list[tuple[int, str]]) -> None:
+    while not stop.wait(0.02):
+        for path in ("/archive/search?q=the", "/archive/articles.json?_shape=array", "/archive", "/"):
+            seen.append(get(base + path))
+
+
+@needs_datasette
+def test_what_is_written_while_serving_shows_at_once(tmp_path: Path) -> None:
+    """Committed articles are shown, all of them in the WAL only (a reader's open snapshot keeps
+    them from being checkpointed into the file): one ingested before the server starts, then pages
+    ingested by `nai ingest` while pages are being read. (An immutable open reads the file alone.)
+    Every ingest and file check is another process: a connection closed in this one can drop its
+    POSIX locks on the file, the reader's with them."""
+    db = tmp_path / "archive.db"
+    pages = sorted(FIXTURES.glob("naj-*.html"))
+
+    def ingest(*paths: Path) -> None:
+        subprocess.run([*NAI, "--db", str(db), "ingest", *map(str, paths)], check=True, timeout=120)
+
+    def in_the_file() -> int:
+        script = "import sqlite3, sys; print(sqlite3.connect(sys.argv[1], uri=True).execute(sys.argv[2]).fetchone()[0])"
+        query = [f"{db.resolve().as_uri()}?immutable=1", "SELECT count(*) FROM articles"]
+        return int(subprocess.run([sys.executable, "-c", script, *query], capture_output=True, check=True).stdout)
+
+    ingest(pages[0])
+    with contextlib.closing(sqlite3.connect(db, isolation_level=None)) as reader:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM articles").fetchone()  # a snapshot: what follows stays in the WAL
+        ingest(pages[1])
+        server = start(db)
+        assert in_the_file() == 1 and len(get_json(f"{server.base}/archive/articles.json?_shape=array")) == 2
+        stop, seen = threading.Event(), []
+        reading = threading.Thread(target=fetching, args=(server.base, stop, seen))
+        reading.start()
+        try:
+            ingest(*pages[2:])
+            ingest(ouargla_page(tmp_path, 5))
+        finally:
+            stop.set()
+            reading.join()
+        assert in_the_file() == 1
+        assert seen and all(status == 200 and "malformed" not in text for status, text in seen)
+        rows = get_json(f"{server.base}/archive/articles.json?_shape=array&_size=max")
+        status, page = get(f"{server.base}/archive/search?q=Ouargla")
+        ouargla = next(row["id"] for row in rows if row["url"] == OUARGLA_URL)
+        assert status == 200 and f'href="/archive/articles/{ouargla}"' in page
+        status, page = get(f"{server.base}/archive/articles/{ouargla}")
+        assert status == 200 and "<h1>Southern Curfew Lengthened</h1>" in page
+    status, out, err = server.stop()
+    assert (status, out) == (0, b"") and "ERROR" not in err and "malformed" not in err, err
+    assert len(rows) == len(Nai(db).jsonl("export")) > 2
+
+
+READ_ONLY_MOUNT = 'mount --bind "$1" "$2" && mount -o remount,bind,ro "$2" && shift 2 && exec "$@"'
+
+
+@needs_datasette
+@pytest.mark.skipif(sys.platform != "linux" or not shutil.which("unshare"), reason="needs unshare (Linux)")
+def test_an_archive_on_a_read_only_mount_is_served_immutable(tmp_path: Path) -> None:
+    """A WAL archive whose folder cannot be written has no -shm for mode=ro: it is served as it was
+    at start (immutable), and said so; downloaded whole on loopback only. (A read-only bind mount
+    in a mount namespace of its own: root only.)"""
+    folder, mount = tmp_path / "files", tmp_path / "mount"
+    folder.mkdir()
+    mount.mkdir()
+    assert Nai(folder / "archive.db")("ingest", str(FIXTURES / "naj-libya-classic.html")).exit_code == 0
+    in_read_only_mount = ["unshare", "-m", "sh", "-c", READ_ONLY_MOUNT, "-", str(folder), str(mount)]
+    if subprocess.run([*in_read_only_mount, "true"], capture_output=True, timeout=30).returncode != 0:
+        pytest.skip("cannot mount (not root)")
+    for host, download in (("127.0.0.1", 200), ("0.0.0.0", 403)):
+        argv = [*NAI, "-v", "--db", str(mount / "archive.db"), "serve", "--host", host, "--port", "0"]
+        server = start(tmp_path / "log", command=[*in_read_only_mount, *argv])
+        databases = get_json(f"{server.base}/-/databases.json")
+        assert [(d["is_mutable"], d["hash"]) for d in databases] == [(False, None)]
+        assert get(f"{server.base}/archive/search?q=Haftar")[0] == 200
+        assert get(f"{server.base}/archive.db")[0] == download
+        status, out, err = server.stop()
+        assert (status, out) == (0, b"") and "neither it nor its folder can be written: served as it is now" in err
+    assert not (folder / "archive.db-shm").exists()
+
+
+@needs_datasette
+def test_a_port_in_use_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    assert Nai(db)("ingest", str(FIXTURES / "naj-libya-classic.html")).exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*NAI, "-v", "--db", str(db), "serve", "--port", str(port)], capture_output=True, text=True, timeout=60
+        )
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1,
+        "",
+        f"nai: 127.0.0.1:{port}: address already in use\n",
+    )
+    result = subprocess.run(
+        [*NAI, "--db", str(db), "serve", "--host", "no-such-host.invalid"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1 and result.stdout == "", result.stderr
+    assert re.fullmatch(r"nai: no-such-host\.invalid:8001: [^\n]+\n", result.stderr), result.stderr
+
+
+@needs_datasette
+@pytest.mark.parametrize("host", ["0.0.0.0", "::1"])
+def test_the_printed_url_opens_the_archive(tmp_path: Path, host: str) -> None:
+    """--port 0 prints the port taken; every address prints 127.0.0.1 (and warns: it is not this
+    machine's alone); an IPv6 address is in brackets."""
+    if host == "::1" and not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    db = tmp_path / "news.db"
+    assert Nai(db)("ingest", str(FIXTURES / "naj-libya-classic.html")).exit_code == 0
+    try:
+        server = start(db, "--host", host)
+    except AssertionError as exc:
+        if "cannot assign requested address" in str(exc):
+            pytest.skip("no ::1 here")
+        raise
+    assert get(f"{server.base}/archive")[0] == 200
+    status, _, err = server.stop()
+    lines = err.splitlines()
+    if host == "0.0.0.0":
+        port = server.base.rsplit(":", 1)[1]
+        assert server.base.startswith("http://127.0.0.1:") and port != "0"
+        assert lines[0] == (
+            f"nai: warning: listening on every address, port {port}: anyone who can reach this machine can read "
+            "the whole archive and run SQL on it"
+        )
+        assert lines[1].startswith(f"nai: serving {db} on every address, port {port}: {server.base}/archive here, ")
+    else:
+        assert server.base.startswith("http://[::1]:") and lines[0].startswith(f"nai: serving {db} at {server.base}")
+    assert status == 0
+
+
+@needs_datasette
+def test_sigterm_stops_a_server_sending_a_long_response(tmp_path: Path) -> None:
+    """A client that reads nothing of a 6 MB response: SIGTERM still ends the server within seconds, exit 0."""
+    db = tmp_path / "news.db"
+    assert Nai(db)("ingest", str(FIXTURES / "naj-libya-classic.html")).exit_code == 0
+    server = start(db)
+    with socket.socket() as client:
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        client.connect(("127.0.0.1", int(server.base.rsplit(":", 1)[1])))
+        client.sendall(b"GET /archive.json?sql=select+hex(zeroblob(3000000)) HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert client.recv(100).startswith(b"HTTP/1.1 200")
+        started = time.monotonic()
+        status, out, err = server.stop()
+        assert time.monotonic() - started < 8
+    assert (status, out) == (0, b""), err
+    assert "nai: stopped: responses still going out after 3 s cut short" in err
+
+
+@needs_datasette
+def test_an_unreadable_aliases_file_stops_serve_as_it_stops_search(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    assert Nai(db)("ingest", str(FIXTURES / "naj-libya-classic.html")).exit_code == 0
+    (tmp_path / "nai").mkdir()
+    (tmp_path / "nai" / "aliases.txt").write_bytes(b"Haftar, Hafter\n\xff\xfe not UTF-8\n")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*NAI, "--db", str(db), *args], capture_output=True, text=True, env=env, timeout=60)
+
+    search, serve = run("search", "Haftar"), run("serve", "--port", str(free_port()))
+    assert (serve.returncode, serve.stdout) == (1, "")
+    assert serve.stderr == search.stderr and search.returncode == 1
+    assert re.fullmatch(r"nai: \S+aliases\.txt: cannot read the spellings: [^\n]+\n", serve.stderr), serve.stderr
 
 
 BLOCK_DATASETTE = """
@@ -268,7 +548,8 @@ def test_serve_without_datasette_says_how_to_install_it(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (
         1,
         "",
-        "nai: nai serve needs Datasette: pip install 'nai[web]'\n",
+        "nai: nai serve needs Datasette, nai's web extra: pip install '.[web]' in nai's checkout "
+        "(pipx: pipx install --force '.[web]')\n",
     )
 
 
@@ -286,7 +567,8 @@ def test_the_pages_render_in_chromium(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     shots = sorted(tmp_path.glob("*.png"))
-    pages = ("search", "search-common", "search-empty", "search-none", "article", "article-backlinked", "articles")
+    pages = ("search", "search-common", "search-empty", "search-spellings", "search-misspelt", "search-none")
+    pages += ("article", "article-backlinked", "articles")
     assert sorted(s.stem for s in shots) == sorted([*pages, "articles-month", "database"])
     for shot in shots:
         data = shot.read_bytes()

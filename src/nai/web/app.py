@@ -1,16 +1,31 @@
-"""The Datasette that `nai serve` runs: the archive read-only (immutable) as the database `archive`,
-whatever its file is called, with nai's plugin, templates, style and metadata."""
+"""The Datasette that `nai serve` runs: the archive read-only as the database `archive`, whatever its
+file is called, with nai's plugin, templates, style and metadata, on the sockets nai.web.listen bound.
+
+The archive is opened with SQLite's mode=ro: no statement can write to it, and each query sees what
+is committed when it runs (a scrape or an ingest while it is served, a WAL not yet checkpointed).
+Not immutable: SQLite reads an immutable file as if nothing could change it, so a write meanwhile
+shows as "database disk image is malformed" and the WAL is never read. Immutable is kept for a file
+that mode=ro cannot open because neither it nor its folder can be written (a WAL archive on a
+read-only mount has no -shm to read it with), which is served as it was at start."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
-from typing import Any
+import sqlite3
+from typing import TYPE_CHECKING, Any
 
 from datasette.app import Datasette
+from datasette.database import Database
 from datasette.plugins import pm
 
+from ..errors import NaiError
 from ..store.search import BODY_WEIGHT, HEADLINE_WEIGHT, MARK_END, MARK_START, SEARCH_CANDIDATES, SNIPPET_TOKENS
 from . import plugin
+
+if TYPE_CHECKING:
+    from .listen import Listening
 
 DATABASE = plugin.DATABASE  # the database's name in Datasette's URLs: /archive/...
 
@@ -18,10 +33,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 STATIC_ROUTE = "-/nai"
 #: Hits the search page shows (a canned query has no pages).
 SEARCH_LIMIT = 50
+#: Seconds a stopped server waits for its responses to finish (a slow download) before cutting them.
+GRACEFUL_SECONDS = 3
 
 # `nai search` (nai.store.queries.search) in one statement: the newest SEARCH_CANDIDATES matches
 # in index order (the index is ordered by publication date), ranked by bm25 with the headline
-# weighted above the body; snippets for the hits shown only.
+# weighted above the body; snippets for the hits shown only: `snippet` marked [as nai search marks],
+# `marked` with plugin.MARKS, which no text holds, for the page's <mark>s.
 SEARCH_SQL = f"""with candidates as (
   select rowid from articles_fts where articles_fts match nai_match(:q)
   order by rowid desc limit {SEARCH_CANDIDATES}
@@ -32,7 +50,8 @@ ranked as (
   order by score limit {SEARCH_LIMIT}
 )
 select a.id, a.headline, a.published, a.section, au.name as author, a.read_count, round(r.score, 4) as rank,
-  snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS}) as snippet, a.url
+  snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS}) as snippet, a.url,
+  snippet(articles_fts, -1, char({ord(plugin.MARKS[0])}), char({ord(plugin.MARKS[1])}), '…', {SNIPPET_TOKENS}) as marked
 from ranked r
 join articles_fts on articles_fts.rowid = r.fts_key and articles_fts match nai_match(:q)
 join articles a on a.fts_key = r.fts_key
@@ -46,8 +65,6 @@ def metadata() -> dict[str, Any]:
         "title": "nai: The North Africa Journal archive",
         "description": "Articles of The North Africa Journal, as nai archived them. Search them ranked, "
         "or browse them by section, author and month.",
-        "about": "nai",
-        "about_url": "https://pypi.org/project/nai/",
         "extra_css_urls": [f"/{STATIC_ROUTE}/nai.css"],
         "databases": {
             DATABASE: {
@@ -105,41 +122,114 @@ def metadata() -> dict[str, Any]:
     }
 
 
-def datasette(link: str) -> Datasette:
-    """A Datasette serving the archive that `link` names, immutable, with nai's plugin. `link` is a
-    file named archive.db (the database's name, `archive`, is its stem): see serve()."""
+class ArchiveDatabase(Database):  # type: ignore[misc]  # Datasette has no type hints
+    """The archive as Datasette reads it: mode=ro (or immutable, see the module), through a URI that
+    quotes the file's name (Datasette's own does not: a `?` or `#` in it would open another file),
+    and never a connection that writes."""
+
+    def __init__(self, ds: Datasette, path: str, *, immutable: bool) -> None:
+        super().__init__(ds, path=os.path.abspath(path), is_mutable=not immutable)
+
+    def connect(self, write: bool = False) -> sqlite3.Connection:
+        if write:
+            raise sqlite3.OperationalError("nai serve writes nothing: the archive is read-only")
+        conn = sqlite3.connect(uri(self.path, immutable=not self.is_mutable), uri=True, check_same_thread=False)
+        self._all_file_connections.append(conn)
+        return conn
+
+    @property
+    def hash(self) -> None:
+        """None: Datasette hashes an immutable file whole (a 3 GB archive kept a first visit of /
+        waiting 3 s), for an ETag of the download and a line of /-/databases.json."""
+        return None
+
+
+def uri(path: str, *, immutable: bool) -> str:
+    from pathlib import Path
+
+    return Path(path).resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
+
+
+def opens_immutable(path: str) -> bool:
+    """Whether the archive must be served immutable: False when mode=ro reads it (the rule), True
+    when it cannot and neither the file nor its folder can be written (nothing of ours can change
+    it, and a WAL archive's -shm cannot be made). Any other failure to read it is an error."""
+    folder = os.path.dirname(os.path.abspath(path))
+    for immutable in (False, True):
+        try:
+            with contextlib.closing(sqlite3.connect(uri(path, immutable=immutable), uri=True)) as conn:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return immutable
+        except sqlite3.Error as exc:
+            if immutable or os.access(path, os.W_OK) or os.access(folder, os.W_OK):
+                from ..store import describe
+
+                raise NaiError(f"{path}: {describe(exc)}") from None
+    raise AssertionError("unreachable")
+
+
+def check_spellings() -> None:
+    """Read the spellings (the user's aliases file too) now: an unreadable file is nai's one-line
+    error before serving, as for nai search, not a failure of every search page."""
+    plugin.spellings()
+
+
+def datasette(path: str, *, immutable: bool = False, allow_download: bool = False) -> Datasette:
+    """A Datasette serving the archive at `path` read-only as `archive`, with nai's plugin. Only an
+    immutable one can be downloaded whole (/archive.db), and only with `allow_download`."""
     if pm.get_plugin("nai") is None:
         pm.register(plugin, name="nai")
-    return Datasette(
-        immutables=[link],
+    ds = Datasette(
         metadata=metadata(),
         template_dir=os.path.join(HERE, "templates"),
         static_mounts=[(STATIC_ROUTE, os.path.join(HERE, "static"))],
-        settings={"truncate_cells_html": 240, "suggest_facets": False},
+        settings={"truncate_cells_html": 240, "suggest_facets": False, "allow_download": allow_download},
     )
+    ds.remove_database("_memory")  # Datasette's own when it is given no file
+    ds.add_database(ArchiveDatabase(ds, path, immutable=immutable), name=DATABASE)
+    return ds
 
 
-def serve(path: str, *, host: str, port: int, log_level: str = "warning") -> None:
-    """Serve the archive at `path` until Ctrl-C or SIGTERM.
-
-    Datasette names a database after its file and opens it through a URI that it does not quote
-    (a `?` or `#` in the name would open another file), so it is given a symlink named
-    archive.db, in a temporary folder, to the archive."""
+def serve(path: str, listening: Listening, *, immutable: bool = False, log_level: str = "warning") -> None:
+    """Serve the archive at `path` on the bound sockets until Ctrl-C or SIGTERM, which end it at
+    once when it is idle and after at most GRACEFUL_SECONDS when responses are still going out."""
     import asyncio
-    import tempfile
 
     import uvicorn
 
-    with tempfile.TemporaryDirectory(prefix="nai-serve-") as folder:
-        link = os.path.join(folder, f"{DATABASE}.db")
-        os.symlink(os.path.abspath(path), link)
-        ds = datasette(link)
-        asyncio.run(ds.invoke_startup())
-        uvicorn.run(ds.app(), host=host, port=port, log_level=log_level, log_config=_logs(), lifespan="on", workers=1)
+    ds = datasette(path, immutable=immutable, allow_download=listening.loopback)
+    asyncio.run(ds.invoke_startup())
+    config = uvicorn.Config(
+        ds.app(),
+        log_level=log_level,
+        log_config=_logs(),
+        lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+    )
+    try:
+        uvicorn.Server(config).run(sockets=listening.sockets)
+    except KeyboardInterrupt:
+        # uvicorn stops on the signal, then raises it again; nai's handler makes it this: the
+        # server's normal end, exit 0.
+        pass
+    finally:
+        for sock in listening.sockets:
+            sock.close()
+
+
+class _Reworded(logging.Filter):
+    """uvicorn's lines in nai's words: a stop that had to cut responses short is not an ERROR."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("Cancel %s running task"):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg, record.args = f"stopped: responses still going out after {GRACEFUL_SECONDS} s cut short", ()
+        return True
 
 
 def _logs() -> dict[str, Any]:
-    """uvicorn's logging, its request log on stderr too: nai's stdout carries data only."""
+    """uvicorn's logging on stderr (nai's stdout carries data only): its own lines as nai's, `nai: …`,
+    each request (with -v) as uvicorn writes it."""
     import copy
 
     from uvicorn.config import LOGGING_CONFIG
@@ -147,4 +237,7 @@ def _logs() -> dict[str, Any]:
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     for handler in config["handlers"].values():
         handler["stream"] = "ext://sys.stderr"
+    config["formatters"]["default"] = {"format": "nai: %(message)s"}
+    config["filters"] = {"reworded": {"()": _Reworded}}
+    config["handlers"]["default"]["filters"] = ["reworded"]
     return config

@@ -6,7 +6,9 @@ so that installing nai[web] changes no other Datasette a user runs).
 - The article page (the row page of `articles`): its body as paragraphs, related stories linked to
   their archive pages, the stories that list it, its read-count history.
 - A `month` facet type: articles by the month of their publication date (`published__startswith`).
-- A template filter, nai_marks: a snippet's [marks] as <mark> elements.
+- A template filter, nai_marks: a snippet's marks (MARKS, which no text holds, so a "[word]" in
+  an article stays as it is) as <mark> elements.
+- The search page's suggestions when nothing matches (nai_suggest), as `nai search` makes them.
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ from markupsafe import Markup
 
 from ..spellings import Spellings
 from ..store import browse
-from ..store.search import MARK_END, MARK_START
+from . import chart as charts
 
 DATABASE = "archive"
 #: A query string that yields no FTS5 query matches nothing, rather than being a syntax error.
 MATCH_NOTHING = '""'
-MARKED = re.compile(re.escape(MARK_START) + "(.*?)" + re.escape(MARK_END), re.S)
+#: What the search page's snippets mark matches with: two Unicode noncharacters, for a program's
+#: own use and never in text (nai search's [brackets] are in text: "[Haftar]" in an article).
+MARKS = ("\ufdd0", "\ufdd1")
+MARKED = re.compile(f"{MARKS[0]}([^{MARKS[0]}{MARKS[1]}]*){MARKS[1]}")
 
 
 @functools.cache
@@ -51,9 +56,9 @@ def prepare_connection(conn: Any) -> None:
 
 
 def marks(snippet: str | None) -> Markup:
-    """A snippet as HTML: its text escaped, its [marked words] in <mark> (keeping the brackets' places)."""
+    """A snippet marked with MARKS as HTML: its text escaped, each marked match in <mark>."""
     escaped = html.escape(snippet or "", quote=False)
-    return Markup(MARKED.sub(r"<mark>\1</mark>", escaped))
+    return Markup(MARKED.sub(r"<mark>\1</mark>", escaped).replace(MARKS[0], "").replace(MARKS[1], ""))
 
 
 @hookimpl
@@ -63,37 +68,38 @@ def prepare_jinja2_environment(env: Any) -> None:
 
 @hookimpl
 def extra_template_vars(view_name: str, database: str, table: str, request: Any, datasette: Any) -> Any:
-    """The article page's data, for the row page of `articles`."""
-    if view_name != "row" or database != DATABASE or table != "articles" or request is None:
+    """The article page's data, for the row page of `articles`; the search page's suggestions."""
+    if database != DATABASE or request is None:
         return None
-    try:
-        article_id = int(request.url_vars.get("pks", ""))
-    except ValueError:
-        return None
+    if view_name == "row" and table == "articles":
+        try:
+            article_id = int(request.url_vars.get("pks", ""))
+        except ValueError:
+            return None
 
-    async def page() -> dict[str, Any]:
-        data = await datasette.get_database(DATABASE).execute_fn(lambda conn: browse.article_page(conn, article_id))
-        return {"nai_article": data, "nai_chart": chart(data["read_counts"]) if data else None}
+        async def page() -> dict[str, Any]:
+            db = datasette.get_database(DATABASE)
+            data = await db.execute_fn(lambda conn: browse.article_page(conn, article_id))
+            return {"nai_article": data, "nai_chart": chart(data["read_counts"]) if data else None}
 
-    return page
+        return page
+
+    async def suggest(query: str) -> list[str]:
+        """What `nai search` suggests when `query` matches nothing: the query with close words."""
+        from ..store import search
+
+        expanded = spellings().expand(query or "")
+        if not expanded.terms:
+            return []
+        return list(await datasette.get_database(DATABASE).execute_fn(lambda conn: search.suggest(conn, expanded)))
+
+    return {"nai_suggest": suggest}
 
 
-def chart(series: list[tuple[str, int]], width: int = 320, height: int = 64) -> Markup | None:
-    """A read-count series as a small SVG line, one point an observation in order; None under two."""
-    if len(series) < 2:
-        return None
-    counts = [count for _, count in series]
-    low, high = min(counts), max(counts)
-    step = (width - 8) / (len(counts) - 1)
-    points = " ".join(
-        f"{4 + i * step:.1f},{height - 4 - (count - low) / ((high - low) or 1) * (height - 8):.1f}"
-        for i, count in enumerate(counts)
-    )
-    return Markup(
-        f'<svg class="nai-chart" width="{width}" height="{height}" role="img" '
-        f'aria-label="read count from {low:,} to {high:,}"><polyline fill="none" stroke="#2a6ebb" '
-        f'stroke-width="2" points="{points}"/></svg>'
-    )
+def chart(series: list[tuple[str, int]]) -> Markup | None:
+    """A read-count series as an SVG line chart (nai.web.chart); None under two observations."""
+    drawn = charts.svg(series)
+    return Markup(drawn) if drawn else None
 
 
 @hookimpl
