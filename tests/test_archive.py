@@ -85,6 +85,7 @@ def test_schema_is_migrated_recorded_and_in_wal_mode(full: Nai) -> None:
         "m010_index_at_commit",
         "m011_url_keys_in_one_spelling",
         "m012_facet_indexes",
+        "m013_facet_indexes_by_date",
     ]
     assert sql(full.db, "PRAGMA journal_mode")[0][0] == "wal"
     tables = {r[0] for r in sql(full.db, "SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -387,6 +387,20 @@ def m012_facet_indexes(db: sqlite_utils.Database) -> None:
     db.table("articles").create_index(["author_id"], if_not_exists=True)
 
 
+@migration
+def m013_facet_indexes_by_date(db: sqlite_utils.Database) -> None:
+    """The facets' indexes hold the publication date too, and one more counts articles by month:
+    m012's on section and author counted their facets (50 ms at 1M articles), but the month facet
+    read the whole table (290 ms, past Datasette's 200 ms for a facet), and under a section or an
+    author chosen, every article of it (3.7 s). Now: 27 ms, and 75 ms under a section. Building
+    them takes a few minutes at 1M articles, once."""
+    db.execute("DROP INDEX IF EXISTS idx_articles_section")
+    db.execute("DROP INDEX IF EXISTS idx_articles_author_id")
+    db.table("articles").create_index(["section", "published"], if_not_exists=True)
+    db.table("articles").create_index(["author_id", "published"], if_not_exists=True)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_articles_month ON articles (substr(published, 1, 7), published)")
+
+
 # The index follows every update and delete of the indexed columns (and of the key); a read-count
 # update does not touch it. A new article is indexed by nai itself when its transaction commits
 # (Archive.index_new; no insert trigger since m010). `nai check --repair` restores them from here.

@@ -168,9 +168,11 @@ CREATE INDEX "idx_raw_dicts_site_signature"
 CREATE INDEX "idx_read_counts_observed_at"
     ON "read_counts" ("observed_at")
 ;
-CREATE INDEX "idx_articles_section"
-    ON "articles" ("section")
+CREATE INDEX "idx_articles_section_published"
+    ON "articles" ("section", "published")
 ;
-CREATE INDEX "idx_articles_author_id"
-    ON "articles" ("author_id")
+CREATE INDEX "idx_articles_author_id_published"
+    ON "articles" ("author_id", "published")
+;
+CREATE INDEX idx_articles_month ON articles (substr(published, 1, 7), published)
 ;
