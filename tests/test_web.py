@@ -207,6 +207,20 @@ def test_an_empty_or_odd_query_is_a_page_not_an_error(served: Served, query: str
 
 
 @needs_datasette
+@pytest.mark.parametrize(("query", "suggested"), [("Hftar", ["Haftar"]), ("Eurobnd", ["Eurobond"]), ("Qwxyzk", [])])
+def test_a_query_matching_nothing_suggests_as_nai_search_does(served: Served, query: str, suggested: list[str]) -> None:
+    """The same suggestions as `nai search`, one a group of spellings (Hftar: Haftar, not Heftar too)."""
+    status, page = get(f"{served.base}/archive/search?" + urllib.parse.urlencode({"q": query}))
+    assert status == 200 and f"No article matches <strong>{query}</strong>" in page
+    offered = re.findall(r'\?q=[^"]*">([^<]+)</a>', page.split("No article matches", 1)[1].split("</p>", 1)[0])
+    assert offered == suggested
+    cli = served.nai("search", query, "--format", "json")
+    assert [line.split(": ", 2)[-1].rstrip("?") for line in cli.stderr.splitlines()] == (
+        [", ".join(suggested)] if suggested else []
+    )
+
+
+@needs_datasette
 def test_the_article_page_has_body_links_and_read_counts(served: Served) -> None:
     record = served.nai.jsonl("show", LIBYA_URL, "--format", "json")[0]
     morocco = article_id(served.nai, MOROCCO_URL)

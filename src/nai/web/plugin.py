@@ -88,10 +88,12 @@ def extra_template_vars(view_name: str, database: str, table: str, request: Any,
         """What `nai search` suggests when `query` matches nothing: the query with close words."""
         from ..store import search
 
-        expanded = spellings().expand(query or "")
+        groups = spellings()
+        expanded = groups.expand(query or "")
         if not expanded.terms:
             return []
-        return list(await datasette.get_database(DATABASE).execute_fn(lambda conn: search.suggest(conn, expanded)))
+        database = datasette.get_database(DATABASE)
+        return list(await database.execute_fn(lambda conn: search.suggest(conn, expanded, groups.main)))
 
     return {"nai_suggest": suggest}
 
