@@ -193,8 +193,8 @@ def suggest(conn: sqlite3.Connection, expanded: Expanded, main: Callable[[str], 
     has nothing close, or when it is a spelling of a name (`main` knows it: not a misspelling)."""
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB} USING fts5vocab(main, articles_fts, row)")
 
-    def held(word: str) -> bool:
-        return conn.execute(f"SELECT 1 FROM {VOCAB} WHERE term = ?", (word,)).fetchone() is not None
+    def held(word: str) -> bool:  # the index, not its vocabulary, which counts a common word's articles
+        return _held(conn, _phrase(word))
 
     missing: dict[str, list[str]] = {}  # a word the index lacks, folded -> what to write for it
     for term in expanded.terms:
@@ -231,23 +231,72 @@ def _names(words: list[str], typed: str, main: Callable[[str], str | None] | Non
     return list(names.values())
 
 
+#: How far the articles holding a suggested word are counted, and how long the index's words that
+#: share a word's first letters are read (_closest).
+COUNT_CAP = 5000
+RANGE_SECONDS = 0.3
+
+
 def _closest(conn: sqlite3.Connection, word: str) -> list[str]:
-    """Words of the index within a few edits of `word` (more for a longer word), sharing its first
-    letters (a misspelling rarely changes them: scanning all of the index's words would cost a
-    large archive seconds), the closest and most held first."""
+    """Words of the index within a few edits of `word` (more for a longer word), the closest and
+    most held first. The words one edit away are looked for one by one in the index (a word it
+    lacks costs a seek); the farther ones among the words sharing its first three letters, read
+    from the index's vocabulary for RANGE_SECONDS at most: it counts each word's articles as it
+    goes, reading the word's whole list of them (60 ms for a word of 600,000 at 1M; "thi" holds
+    "this"). How many articles hold a word is counted up to COUNT_CAP: past a few thousand, only
+    the order matters."""
     most = 1 if len(word) <= 4 else 2 if len(word) <= 8 else 3
-    for prefix in (word[:2], word[:1]) if len(word) > 2 else (word[:1],):
-        rows = conn.execute(
-            f"SELECT term, doc FROM {VOCAB} WHERE term >= ? AND term < ?", (prefix, prefix + "\U0010ffff")
-        ).fetchall()
-        near = [
-            (d, -docs, term)
-            for term, docs in rows
-            if abs(len(term) - len(word)) <= most and 0 < (d := _edits(word, term)) <= most
-        ]
-        if near:
-            return [term for _, _, term in sorted(near)]
-    return []
+    near = {term: 1 for term in _one_edit(word) if _held(conn, _phrase(term))}
+    if most > 1:
+        for term in _words_from(conn, word[:3]):
+            if term not in near and abs(len(term) - len(word)) <= most and 0 < (d := _edits(word, term)) <= most:
+                near[term] = d
+    return [term for _, _, term in sorted((d, -_docs(conn, term), term) for term, d in near.items())]
+
+
+def _words_from(conn: sqlite3.Connection, prefix: str) -> list[str]:
+    """The index's words that start with `prefix`, as many as RANGE_SECONDS reads."""
+    import time
+
+    words: list[str] = []
+    deadline = time.monotonic() + RANGE_SECONDS
+    conn.set_progress_handler(lambda: time.monotonic() > deadline, 50)
+    try:
+        for (term,) in conn.execute(
+            f"SELECT term FROM {VOCAB} WHERE term >= ? AND term < ?", (prefix, prefix + "\U0010ffff")
+        ):
+            words.append(term)
+    except sqlite3.OperationalError:  # out of time: the words read by then
+        pass
+    finally:
+        conn.set_progress_handler(None, 0)
+    return words
+
+
+def _phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _docs(conn: sqlite3.Connection, term: str) -> int:
+    """How many articles hold `term`, up to COUNT_CAP."""
+    sql = "SELECT count(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?)"
+    return int(conn.execute(sql, (_phrase(term), COUNT_CAP)).fetchone()[0])
+
+
+def _one_edit(word: str) -> set[str]:
+    """The words one deletion, swap, substitution or insertion from `word`, in its script's letters
+    (a-z and digits, the word's own letters, the Arabic alphabet for a word that holds Arabic)."""
+    letters = set("abcdefghijklmnopqrstuvwxyz0123456789") | set(word)
+    if any("\u0600" <= c <= "\u06ff" for c in word):
+        letters |= {chr(code) for code in range(0x621, 0x64B)}
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    edits |= {a + c + b for a, b in splits for c in letters}
+    edits.discard(word)
+    edits.discard("")
+    return edits
 
 
 def _edits(a: str, b: str) -> int:
