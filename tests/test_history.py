@@ -363,3 +363,7 @@ def test_the_amp_copy_and_the_page_of_one_story_are_one_state(tmp_path: Path) ->
         assert nai("ingest", str(page)).exit_code == 0
     [state] = nai.json("history", "1", "--format", "json")["versions"]
     assert state["published"] == "2026-02-04T00:41:00+01:00" == nai.json("show", "1", "--format", "json")["published"]
+    # the AMP copy is the page last seen, which a reparse reads again: the time known stays
+    assert nai("reparse").exit_code == 0
+    [state] = nai.json("history", "1", "--format", "json")["versions"]
+    assert state["published"] == "2026-02-04T00:41:00+01:00" == nai.json("show", "1", "--format", "json")["published"]
