@@ -486,10 +486,16 @@ def related_block_emptied(data: bytes) -> bytes:
         related_block_emptied,
         # the title in a title bar of its own, the block empty
         lambda d: related_block_emptied(d).replace(RELATED_TITLE, b"<div class='rs-head'>" + RELATED_TITLE + b"</div>"),
+        # the title over a line that describes the block, the block empty
+        lambda d: related_block_emptied(d).replace(
+            RELATED_TITLE,
+            b"<div class='rs-head'>" + RELATED_TITLE + b"<p>The stories our editors picked from the region this "
+            b"week, newest first, for readers who follow the Maghreb and the Sahel closely.</p></div>",
+        ),
         # every story's link leads to its comments
         lambda d: re.sub(rb'(href="https://north-africa\.com/[a-z0-9-]+/)"', rb'\1#comments"', d),
     ],
-    ids=["emptied", "emptied-title-bar", "fragments"],
+    ids=["emptied", "emptied-title-bar", "emptied-described", "fragments"],
 )
 def test_a_related_block_without_plain_story_links_keeps_the_article(tmp_path: Path, edit: Any) -> None:
     """An empty related block, or one whose links all carry a fragment, is not looked for in the
@@ -508,6 +514,16 @@ def test_a_related_block_without_plain_story_links_keeps_the_article(tmp_path: P
     fragments = b"#comments" in edited
     assert [r["url"] for r in record["related"]] == ([r["url"] for r in want["related"]] if fragments else [])
     assert [r["headline"] for r in record["related"]] == ([r["headline"] for r in want["related"]] if fragments else [])
+
+
+def test_a_related_block_whose_title_has_a_description_keeps_its_stories(tmp_path: Path) -> None:
+    described = (
+        b"<div class='rs-head'>" + RELATED_TITLE + b"<p>The stories our editors picked from the region this week, "
+        b"newest first, for readers who follow the Maghreb and the Sahel closely.</p></div>"
+    )
+    data = CLASSIC.read_bytes().replace(RELATED_TITLE, described)
+    assert described in data
+    assert [r.url for r in parse_article(data).related] == [r["url"] for r in expected(CLASSIC)["related"]]
 
 
 def test_a_comments_link_beside_a_related_story_is_not_its_headline() -> None:

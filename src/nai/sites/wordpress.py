@@ -75,9 +75,9 @@ NON_HEADLINE = re.compile(
     r"|(\d+|no|one)\s+comments?|leave\s+a\s+(comment|reply))$",
     re.I,
 )
-# How much text beyond the label its wrappers may hold (a "View all" link, an icon's text): an
-# ancestor holding more holds the stories or the article, and the climb to the stories stops there.
-LABEL_WRAPPER_SLACK = 80
+# How much text beyond the label its wrappers may hold (a "View all" link, a line describing the
+# block): an ancestor holding more holds the article, and the climb to the stories stops there.
+LABEL_WRAPPER_SLACK = 300
 # WordPress paths that are never a story's page: archives (category, tag, author, paged lists), feeds,
 # comments, search, WordPress's own directories and login. (Discovery also skips what it need not
 # fetch: the home page, files, AMP copies; see nai.discover.)
