@@ -413,7 +413,10 @@ def test_an_unexpected_error_on_one_sitemap_fails_it_alone_and_its_index_is_read
             ["trend", "Haftar", "--since", "2026-05", "--until", "2026-01"],
             "--since 2026-05-01 is after --until 2026-01-31",
         ),
-        (["trend", "Haftar", " "], "a QUERY is empty"),
+        (["trend", "Haftar", " "], "a QUERY has no word"),
+        (["trend", "!!!"], "a QUERY has no word"),
+        (["search", "Haftar", "--since", "2026-03", "--until", "2026-02"], "--since 2026-03-01 is after --until"),
+        (["stats", "--jsn"], "No such option '--jsn' (see"),
     ],
 )
 def test_a_usage_error_is_one_line_naming_the_help_to_read(tmp_path: Path, args: list[str], says: str) -> None:

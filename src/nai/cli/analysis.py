@@ -48,8 +48,8 @@ def trend_command(
         nai trend Tebboune --by year --format csv
         nai trend "Salvador Pass" --since 2025 --by week --format json
     """
-    if any(not q.strip() for q in queries):
-        raise click.UsageError("a QUERY is empty: give each one a word or a name to count")
+    if any(not any(c.isalnum() for c in q) for q in queries):  # " ", "!!!": nothing to count
+        raise click.UsageError("a QUERY has no word: give each one a word or a name to count")
     check_range(since, until)
     from .. import output
     from ..spellings import Spellings, plain

@@ -42,9 +42,16 @@ class UsageFailure(Failure):
 def usage_failure(exc: click.UsageError) -> UsageFailure:
     command = " ".join(["nai", *exc.ctx.command_path.split()[1:]]) if exc.ctx is not None else "nai"
     message = exc.format_message().rstrip(".")
-    if isinstance(exc, click.NoSuchOption) and exc.ctx is not None and exc.ctx.command.params:
-        message += " (a word that starts with '-' goes after '--': nai search -- -Tripoli)"
+    if isinstance(exc, click.NoSuchOption) and not exc.possibilities and _takes_words(exc.ctx):
+        message += f" (a word that starts with '-' goes after '--': {command} -- -Tripoli)"
     return UsageFailure(f"{message} (see '{command} --help')")
+
+
+def _takes_words(ctx: click.Context | None) -> bool:
+    """Whether the command takes words to look for (nai search QUERY, nai trend QUERY...)."""
+    return ctx is not None and any(
+        isinstance(p, click.Argument) and p.name in ("query", "queries") for p in ctx.command.params
+    )
 
 
 def one_line(text: str) -> str:

@@ -8,7 +8,7 @@ import click
 
 from .. import defaults
 from ..errors import NaiError
-from .common import MAX_LIMIT, DateBound, Settings, output_format, terminal_width, verbosity
+from .common import MAX_LIMIT, DateBound, Settings, check_range, output_format, terminal_width, verbosity
 
 
 @click.command(name="search")
@@ -67,6 +67,7 @@ def search_command(
         nai search Tebboune --section "Maghreb Edition" --sort date
         nai search --raw 'Haftar NOT Tripoli'
     """
+    check_range(since, until)
     from .. import output
     from ..spellings import Spellings, plain
     from ..store import search
