@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, Nai, sql
+from conftest import FIXTURES, LIBYA_URL, Nai, sql
 from nai.urls import host_of, unwrap_archive, url_key
 
 
@@ -117,6 +117,11 @@ def test_url_key_spells_each_url_one_way(url: str) -> None:
     assert url_key(url) == "north-africa.com/caf%C3%A9-story"
 
 
+@pytest.mark.parametrize(("a", "b"), [("a b", "a%20b"), ("{a}", "%7Ba%7D"), ("a|b", "a%7cb"), ('a"b', "a%22b")])
+def test_url_key_escapes_what_a_browser_escapes(a: str, b: str) -> None:
+    assert url_key(f"https://north-africa.com/{a}/") == url_key(f"https://north-africa.com/{b}/")
+
+
 def test_url_key_keeps_reserved_escapes_and_decodes_no_slash() -> None:
     assert url_key("https://north-africa.com/a%2fb/") == "north-africa.com/a%2Fb"
     assert url_key("https://north-africa.com/a%2fb/") != url_key("https://north-africa.com/a/b/")
@@ -194,3 +199,25 @@ def test_what_is_no_id_and_no_url_finds_nothing_in_one_line(nai: Nai, ref: str) 
     result = nai("related", ref)
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == f"nai: {ref}: no such article in {nai.db}\n"
+
+
+def test_check_names_a_story_stored_twice_under_two_spellings_and_repair_rekeys(cafe: Nai) -> None:
+    """As an archive made before m011 can hold them: a copy of the café story under another spelling
+    of its URL (m011 merges nothing: it keeps its old key), and a key that is not its URL's."""
+    badge = FIXTURES / "naj-flag-badge.html"
+    assert cafe("ingest", str(badge)).exit_code == 0
+    with sqlite3.connect(cafe.db) as conn:
+        conn.execute(
+            "UPDATE articles SET url = 'https://north-africa.com/café-story/', key = 'north-africa.com/café-story'"
+            " WHERE id = 3"
+        )
+        conn.execute("UPDATE articles SET key = 'north-africa.com/x/../' || key WHERE id = 2")
+    conn.close()
+    check = cafe("check")
+    assert check.exit_code == 1
+    assert "article 3: its URL is article 1's, spelled another way: the same story twice" in check.stdout
+    assert "article 2: its key is not its URL's" in check.stdout
+    repaired = cafe("check", "--repair")
+    assert "article 2: keyed by its URL again" in repaired.stdout
+    assert cafe.json("show", LIBYA_URL, "--format", "json")["id"] == 2
+    assert "article 2" not in cafe("check").stdout

@@ -32,6 +32,9 @@ TRACKING_PARAMS = re.compile(
 # A percent-escape, and the characters an escape need not hide (RFC 3986's unreserved)
 ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+# What a path holds as it is (RFC 3986: unreserved, sub-delims, ":", "@", "/", and escapes)
+PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+PATH_CHARS = re.compile(r"[A-Za-z0-9/%:@!$&'()*+,;=\-._~]*")
 
 #: The longest URL taken (what the sitemap protocol allows; browsers and servers agree on no more).
 MAX_URL_CHARS = 2048
@@ -177,12 +180,13 @@ def capture_time(url: str | None) -> str | None:
 
 def _normal_escapes(path: str) -> str:
     """One spelling of each character (RFC 3986, 6.2.2): an escaped letter, digit or -._~ unescaped,
-    any other escape in upper case, a character beyond ASCII escaped as its UTF-8 bytes ("café",
-    "caf%c3%a9" and "caf%C3%A9" are one path)."""
+    any other escape in upper case, a character a path may not hold as it is escaped, as a browser
+    sends it (a space, braces; beyond ASCII, its UTF-8 bytes): "café", "caf%c3%a9" and "caf%C3%A9"
+    are one path, "a b" and "a%20b" another."""
     if "%" in path:
         path = ESCAPE.sub(_one_escape, path)
-    if not path.isascii():
-        path = "".join(c if c.isascii() else quote(c, safe="") for c in path)
+    if not PATH_CHARS.fullmatch(path):
+        path = quote(path, safe=PATH_SAFE)
     return path
 
 

@@ -89,7 +89,32 @@ def check(archive: Archive) -> list[str]:
             continue
         if count:
             problems.append(message.format(n=count))
+    for article_id, key, owner in stale_keys(conn):
+        problems.append(
+            f"article {article_id}: its URL is article {owner}'s, spelled another way: the same story twice"
+            if owner is not None
+            else f"article {article_id}: its key is not its URL's ({key}; nai check --repair makes it again)"
+        )
     return problems
+
+
+def stale_keys(conn: sqlite3.Connection) -> list[tuple[int, str, int | None]]:
+    """Articles whose key is not the one their URL has now (nai.urls.url_key spells each URL one way
+    since m011), with that key and the article that holds it, if one does: two copies of a story
+    stored under two spellings of its URL before m011 keep theirs (m011 merges nothing)."""
+    from ..urls import url_key
+
+    stale = []
+    rows = conn.execute("SELECT id, key, url FROM articles WHERE url IS NOT NULL AND key NOT LIKE 'fp:%'")
+    for article_id, key, url in rows:
+        try:
+            now = url_key(url)
+        except ValueError:
+            continue
+        if now != key:
+            owner = conn.execute("SELECT id FROM articles WHERE key = ?", (now,)).fetchone()
+            stale.append((int(article_id), now, int(owner[0]) if owner else None))
+    return stale
 
 
 def repair(archive: Archive, parse: Parse) -> list[str]:
@@ -105,6 +130,13 @@ def repair(archive: Archive, parse: Parse) -> list[str]:
         for name in [n for n in UNWANTED_OBJECTS if n in present]:
             conn.execute(UNWANTED_OBJECTS[name])
             done.append(f"dropped {name}")
+        for article_id, key, owner in stale_keys(conn):
+            if owner is None:
+                conn.execute("UPDATE articles SET key = ? WHERE id = ?", (key, article_id))
+                conn.execute(
+                    "UPDATE related SET target_id = ? WHERE url_key = ? AND target_id IS NULL", (article_id, key)
+                )
+                done.append(f"article {article_id}: keyed by its URL again")
         keyed = conn.execute(f"UPDATE articles SET fts_key = {FTS_KEY_SQL} WHERE fts_key IS NULL").rowcount
         if keyed:
             done.append(f"gave {keyed} articles their full-text key")
