@@ -367,3 +367,24 @@ def test_the_amp_copy_and_the_page_of_one_story_are_one_state(tmp_path: Path) ->
     assert nai("reparse").exit_code == 0
     [state] = nai.json("history", "1", "--format", "json")["versions"]
     assert state["published"] == "2026-02-04T00:41:00+01:00" == nai.json("show", "1", "--format", "json")["published"]
+
+
+def test_a_body_rewritten_whole_is_paired_near_the_diagonal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """120 paragraphs against 120 others: pairs are tried near each paragraph's place (the diff of
+    a whole rewrite took 7 s when every pair was tried); a short run still tries every pair."""
+    from nai import textdiff
+
+    tried: list[int] = []
+    kept = textdiff._kept
+    monkeypatch.setattr(textdiff, "_kept", lambda olds, news: tried.append(1) or kept(olds, news))
+    words = [f"w{k}" for k in range(400)]
+
+    def paragraph(seed: int) -> list[str]:
+        return [words[(seed * 7 + k * 13) % 400] for k in range(30)]
+
+    olds, news = [paragraph(i) for i in range(120)], [paragraph(1000 + i) for i in range(120)]
+    textdiff.align(olds, news)
+    assert 0 < len(tried) < 120 * 120  # every pair tried: 43,000 (up to three parts a pair each way)
+    tried.clear()
+    textdiff.align(olds[:30], news[:30])
+    assert len(tried) >= 30 * 30

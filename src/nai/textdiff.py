@@ -90,6 +90,13 @@ def body_diff(old: str, new: str) -> list[Block]:
     return blocks
 
 
+# A run of changed paragraphs longer than this (old times new) pairs a paragraph only with those
+# near its place, BAND paragraphs each way, scaled: every pair is tried in a run of 50 by 50, but a
+# body rewritten whole, 120 paragraphs against 120, tried 14,400 and took 7 s.
+BAND_FROM = 2500
+BAND = 12
+
+
 def align(olds: Sequence[Words], news: Sequence[Words]) -> list[tuple[int, int, int, int]]:
     """Changed paragraphs paired in order: (o1, o2, n1, n2), olds[o1:o2] became news[n1:n2],
     one of the two a single paragraph (the same one edited, split or merged), or none (a paragraph
@@ -105,6 +112,8 @@ def align(olds: Sequence[Words], news: Sequence[Words]) -> list[tuple[int, int, 
             choice = (best[i][j - 1][0], i, j - 1) if j else (best[i - 1][j][0], i - 1, j)  # inserted, deleted
             if i and j and best[i - 1][j][0] > choice[0]:
                 choice = (best[i - 1][j][0], i - 1, j)
+            if m * n > BAND_FROM and abs(i * n - j * m) > BAND * max(m, n):
+                continue  # far from the diagonal of a long run: inserted or deleted, not paired
             for p, q, kept in _pairs(olds, news, i, j):
                 if best[p][q][0] + kept > choice[0]:
                     choice = (best[p][q][0] + kept, p, q)
