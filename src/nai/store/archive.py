@@ -368,9 +368,7 @@ class Archive:
         page read again)."""
         article_id = int(row["id"])
         self.index_new()  # its update's trigger deletes the terms of its old text from the index
-        if less_precise(article.published, row["published"]):
-            # the AMP copy's day of the time known (from another page, which a reparse of the AMP
-            # copy does not read again): the time stays
+        if less_precise(article.published, row["published"]):  # the AMP copy's day: the time known stays
             article = article._replace(published=row["published"])
         changed = fingerprint(article) != row["fingerprint"] or row["rules"] != article.rules
         state_seen = row["seen_at"] or row["first_seen"]
