@@ -296,3 +296,19 @@ def test_arabic_typed_with_its_vowels_or_a_tatweel_finds_the_name_as_articles_wr
     assert found[url("arabic-haftar")] == ["حفتر"]
     if not exact:
         assert LIBYA_URL in found  # and the Latin spellings of the group
+
+
+def test_a_word_longer_than_any_language_has_gets_no_suggestion_and_no_look_ups(
+    archive: Nai, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Did-you-mean looks up each word one edit away: "x" * 10,000 would be 370,000 look-ups (70 s)."""
+    from nai.store import search
+
+    looked: list[str] = []
+    held = search._held
+    monkeypatch.setattr(search, "_held", lambda conn, phrase: looked.append(phrase) or held(conn, phrase))
+    result = archive("search", "x" * 10_000)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert len(looked) < 10 and "did you mean" not in result.stderr
+    result = archive("search", "Eurobnd")  # a word of a language is still put right
+    assert "did you mean: Eurobond?" in result.stderr and len(looked) > 100

@@ -235,6 +235,7 @@ def _names(words: list[str], typed: str, main: Callable[[str], str | None] | Non
 #: share a word's first letters are read (_closest).
 COUNT_CAP = 5000
 RANGE_SECONDS = 0.3
+LONGEST_WORD = 40  # a word longer has no suggestion
 
 
 def _closest(conn: sqlite3.Connection, word: str) -> list[str]:
@@ -245,6 +246,8 @@ def _closest(conn: sqlite3.Connection, word: str) -> list[str]:
     goes, reading the word's whole list of them (60 ms for a word of 600,000 at 1M; "thi" holds
     "this"). How many articles hold a word is counted up to COUNT_CAP: past a few thousand, only
     the order matters."""
+    if len(word) > LONGEST_WORD:  # no word of a language: "x" * 10,000 would make 370,000 words to look up
+        return []
     most = 1 if len(word) <= 4 else 2 if len(word) <= 8 else 3
     near = {term: 1 for term in _one_edit(word) if _held(conn, _phrase(term))}
     if most > 1:
