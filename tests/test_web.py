@@ -672,3 +672,30 @@ def test_the_search_page_ranks_a_very_common_words_newest_2000_matches_as_nai_se
         assert best.url not in page() and len(page()) == 50
     finally:
         server.stop()
+
+
+@needs_datasette
+def test_serve_aliases_adds_spellings_to_the_search_page_as_search_aliases_does(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    nai = Nai(db)
+    assert nai("ingest", str(FIXTURES / "naj-libya-classic.html")).exit_code == 0
+    mine = tmp_path / "mine.txt"
+    mine.write_text("# a wire service's spelling\nHaftar, Xaftar\n", encoding="utf-8")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    for args, found in (((), []), (("--aliases", str(mine)), [LIBYA_URL])):
+        server = start(db, *args, env=env)
+        try:
+            rows = get_json(f"{server.base}/archive/search.json?q=Xaftar&_shape=array")
+        finally:
+            server.stop()
+        assert [r["url"] for r in rows] == found
+        cli = nai("search", "Xaftar", *args, "--format", "json")
+        assert [h["url"] for h in json.loads(cli.stdout)] == found
+    missing = subprocess.run(
+        [*NAI, "--db", str(db), "serve", "--port", str(free_port()), "--aliases", str(tmp_path / "none.txt")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert missing.returncode == 1 and missing.stderr.startswith(f"nai: {tmp_path / 'none.txt'}")

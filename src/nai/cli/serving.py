@@ -22,8 +22,13 @@ INSTALL = (
     show_default=True,
     help="Port to listen on (0: any free one).",
 )
+@click.option(
+    "--aliases",
+    metavar="FILE",
+    help="More spellings for the search page, added to the shipped ones and to $XDG_CONFIG_HOME/nai/aliases.txt.",
+)
 @click.pass_obj
-def serve_command(settings: Settings, host: str, port: int) -> None:
+def serve_command(settings: Settings, host: str, port: int, aliases: str | None) -> None:
     """Open the archive in a browser: ranked search, article pages, facets, SQL (Datasette).
 
     The archive is served read-only, as it is at each request (an ingest or a scrape meanwhile
@@ -35,6 +40,7 @@ def serve_command(settings: Settings, host: str, port: int) -> None:
     Example:
         nai serve
         nai --db /srv/nai/archive.db serve --host 0.0.0.0 --port 8080
+        nai serve --aliases my-spellings.txt
     """
     try:
         from ..web import app, listen
@@ -44,7 +50,7 @@ def serve_command(settings: Settings, host: str, port: int) -> None:
         raise
     with settings.archive():  # an nai archive, at the current schema (upgraded when it can be written)
         pass
-    app.check_spellings()  # an unreadable aliases file: one line now, not an error on every search
+    app.check_spellings(aliases)  # an unreadable aliases file: one line now, not an error on every search
     immutable = app.opens_immutable(settings.db)
     listening = listen.bind(host, port, f"/{app.DATABASE}")  # a port in use: one line, nothing announced
     if not settings.quiet:

@@ -218,9 +218,11 @@ def opens_immutable(path: str) -> bool:
     raise AssertionError("unreachable")
 
 
-def check_spellings() -> None:
-    """Read the spellings (the user's aliases file too) now: an unreadable file is nai's one-line
-    error before serving, as for nai search, not a failure of every search page."""
+def check_spellings(aliases: str | None = None) -> None:
+    """Read the spellings (the user's aliases file and `aliases` too) now: an unreadable file is
+    nai's one-line error before serving, as for nai search, not a failure of every search page."""
+    plugin.ALIASES = aliases
+    plugin.spellings.cache_clear()
     plugin.spellings()
 
 

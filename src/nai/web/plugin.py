@@ -37,10 +37,14 @@ MARKS = ("\ufdd0", "\ufdd1")
 MARKED = re.compile(f"{MARKS[0]}([^{MARKS[0]}{MARKS[1]}]*){MARKS[1]}")
 
 
+#: `nai serve --aliases FILE`: more groups, as `nai search --aliases` adds them (app.check_spellings).
+ALIASES: str | None = None
+
+
 @functools.cache
 def spellings() -> Spellings:
-    """The groups `nai search` uses: the shipped ones and the user's aliases file, read once."""
-    return Spellings.load()
+    """The groups `nai search` uses: the shipped ones, the user's aliases file and ALIASES, read once."""
+    return Spellings.load(ALIASES)
 
 
 def nai_match(query: str | None) -> str:
