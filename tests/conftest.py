@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from mocksite import MockSite
 from nai.cli import cli
+from nai.model import Article
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -91,3 +93,26 @@ def site() -> Iterator[MockSite]:
 def scrape(nai: Nai, site: MockSite, *args: str) -> tuple[int, str]:
     result = nai("scrape", "--site", site.url, "--delay", "0", "--retries", "1", *args)
     return result.exit_code, result.stderr
+
+
+# ---- a very common word: 2,000 stories and more that say "pipeline" (search's bound on ranking) ----
+
+#: The best match for "pipeline", and the oldest of the stories that say it.
+PIPELINE_BEST = Article(
+    headline="Pipeline, pipeline",
+    body="The pipeline. The pipeline. The pipeline.",
+    url="https://north-africa.com/the-pipeline/",
+    site="north-africa.com",
+    published="2019-06-01",
+)
+
+
+def pipeline_story(n: int) -> Article:
+    """The n-th story that says "pipeline" once, a day after the one before it from 1 January 2021."""
+    return Article(
+        headline=f"Story {n}",
+        body=f"Story {n} says pipeline once, among many other words about the region.",
+        url=f"https://north-africa.com/story-{n}/",
+        site="north-africa.com",
+        published=(date(2021, 1, 1) + timedelta(days=n)).isoformat(),
+    )

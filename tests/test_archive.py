@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, Nai, expected, sql
+from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, PIPELINE_BEST, Nai, expected, pipeline_story, sql
 from mocksite import article_page
 from nai.model import Article
 from nai.store import Archive
@@ -589,23 +589,7 @@ def test_a_very_common_term_ranks_its_newest_2000_matches(tmp_path: Path) -> Non
     """README, nai search: past 2,000 matching articles, the 2,000 most recent matches are ranked
     (the cost stays bounded); dates reach older ones. The best match here is the oldest."""
     nai = Nai(tmp_path / "a.db")
-
-    def story(n: int) -> Article:
-        return Article(
-            headline=f"Story {n}",
-            body=f"Story {n} says pipeline once, among many other words about the region.",
-            url=f"https://north-africa.com/story-{n}/",
-            site="north-africa.com",
-            published=(date(2021, 1, 1) + timedelta(days=n)).isoformat(),
-        )
-
-    best = Article(
-        headline="Pipeline, pipeline",
-        body="The pipeline. The pipeline. The pipeline.",
-        url="https://north-africa.com/the-pipeline/",
-        site="north-africa.com",
-        published="2019-06-01",
-    )
+    story, best = pipeline_story, PIPELINE_BEST
     with Archive(nai.db) as archive, archive.transaction():
         for article in (best, *map(story, range(1999))):
             archive.save(article)

@@ -117,9 +117,9 @@ def test_history_text_marks_words_elides_unchanged_paragraphs_and_shows_the_date
     assert "\x1b[" not in text  # off a terminal: markers, no colour
 
 
-def test_a_reparse_is_a_state_of_its_own(nai: Nai, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An older nai's parser kept the site's name on headlines; nai reparse, with today's, drops it
-    (the older parser is today's with the name put back: the archive holds what it made)."""
+def ingest_with_an_older_parser(nai: Nai, monkeypatch: pytest.MonkeyPatch, observed_at: str) -> None:
+    """The classic page ingested by an older nai, whose parser kept the site's name on headlines
+    (today's with the name put back: the archive holds what it made)."""
     current = parsing.parse_article
 
     def older(html: bytes | str, *, url: str | None = None, charset: str | None = None) -> Any:
@@ -127,8 +127,14 @@ def test_a_reparse_is_a_state_of_its_own(nai: Nai, monkeypatch: pytest.MonkeyPat
         return article._replace(headline=article.headline + " - The North Africa Journal")
 
     monkeypatch.setattr(parsing, "parse_article", older)
-    ingest(nai, CLASSIC, "--jobs", "1", "--observed-at", "2026-02-04T08:00")
+    ingest(nai, CLASSIC, "--jobs", "1", "--observed-at", observed_at)
     monkeypatch.setattr(parsing, "parse_article", current)
+
+
+def test_a_reparse_is_a_state_of_its_own(nai: Nai, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An older nai's parser kept the site's name on headlines; nai reparse, with today's, drops it
+    (the older parser is today's with the name put back: the archive holds what it made)."""
+    ingest_with_an_older_parser(nai, monkeypatch, "2026-02-04T08:00")
     assert nai("reparse").exit_code == 0
     versions = nai.json("history", "1", "--format", "json")["versions"]
     assert [v["reason"] for v in versions] == ["new", "reparse"]
@@ -141,15 +147,7 @@ def test_a_reparse_is_a_state_of_its_own(nai: Nai, monkeypatch: pytest.MonkeyPat
 def test_a_reparse_state_keeps_its_place_in_time(nai: Nai, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A page seen after the one reparsed, but ingested after the reparse, comes after it: the
     reparse's state was seen when its page was, not when nai reparse ran."""
-    current = parsing.parse_article
-
-    def older(html: bytes | str, *, url: str | None = None, charset: str | None = None) -> Any:
-        article = current(html, url=url, charset=charset)
-        return article._replace(headline=article.headline + " - The North Africa Journal")
-
-    monkeypatch.setattr(parsing, "parse_article", older)
-    ingest(nai, CLASSIC, "--jobs", "1", "--observed-at", "2020-01-20T06:00")
-    monkeypatch.setattr(parsing, "parse_article", current)
+    ingest_with_an_older_parser(nai, monkeypatch, "2020-01-20T06:00")
     assert nai("reparse").exit_code == 0
     ingest(nai, edited(tmp_path, "edited.html", ("<p>Three Libyan", "<p>Four Libyan")), "--observed-at", "2020-02-01")
     versions = nai.json("history", "1", "--format", "json")["versions"]

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from conftest import FIXTURES, LIBYA_URL, ROOT, Nai
+from conftest import FIXTURES, LIBYA_URL, PIPELINE_BEST, ROOT, Nai, pipeline_story
 
 needs_datasette = pytest.mark.skipif(
     importlib.util.find_spec("datasette") is None, reason="nai serve needs Datasette: pip install '.[web]'"
@@ -633,29 +633,10 @@ def test_a_table_too_big_to_count_at_once_is_many_rows_not_a_wait(tmp_path: Path
 def test_the_search_page_ranks_a_very_common_words_newest_2000_matches_as_nai_search(tmp_path: Path) -> None:
     """The README's bound on a very common word holds on the web too: 2,000 matches are all ranked
     (the best, the oldest, first); at 2,001 the oldest is not ranked; the page ranks as nai search."""
-    from datetime import date, timedelta
-
-    from nai.model import Article
     from nai.store import Archive
 
     db = tmp_path / "archive.db"
-
-    def story(n: int) -> Article:
-        return Article(
-            headline=f"Story {n}",
-            body=f"Story {n} says pipeline once, among many other words about the region.",
-            url=f"https://north-africa.com/story-{n}/",
-            site="north-africa.com",
-            published=(date(2021, 1, 1) + timedelta(days=n)).isoformat(),
-        )
-
-    best = Article(
-        headline="Pipeline, pipeline",
-        body="The pipeline. The pipeline. The pipeline.",
-        url="https://north-africa.com/the-pipeline/",
-        site="north-africa.com",
-        published="2019-06-01",
-    )
+    story, best = pipeline_story, PIPELINE_BEST
     with Archive(str(db), create=True) as archive, archive.transaction():
         for article in (best, *map(story, range(1999))):
             archive.save(article)
