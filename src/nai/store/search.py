@@ -30,6 +30,11 @@ SORTS = ("rank", "date", "reads")
 MATCHED_SCAN = 5000  # matches of a spelling read to find those of the hits; past it, the hits are looked up
 SUGGESTIONS = 3  # queries suggested for a word the archive lacks
 VOCAB = "temp.nai_vocab"  # the index's words (fts5vocab), in the temp schema: a read-only archive has it too
+#: How far the articles holding a suggested word are counted, and how long the index's words that
+#: share a word's first letters are read (_closest).
+COUNT_CAP = 5000
+RANGE_SECONDS = 0.3
+LONGEST_WORD = 40  # a word longer has no suggestion
 
 
 class Filters(NamedTuple):
@@ -193,18 +198,15 @@ def suggest(conn: sqlite3.Connection, expanded: Expanded, main: Callable[[str], 
     has nothing close, or when it is a spelling of a name (`main` knows it: not a misspelling)."""
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB} USING fts5vocab(main, articles_fts, row)")
 
-    def held(word: str) -> bool:  # the index, not its vocabulary, which counts a common word's articles
-        return _held(conn, _phrase(word))
-
     missing: dict[str, list[str]] = {}  # a word the index lacks, folded -> what to write for it
     for term in expanded.terms:
-        if any(all(held(w) for w in fold(s).split()) for s in term.spellings):
+        if any(all(_has_word(conn, w) for w in fold(s).split()) for s in term.spellings):
             continue
         if main is not None and main(term.text) is not None:
             return []  # a name the archive lacks
         for typed in term.text.replace("_", " ").split():
             word = fold(typed)
-            if word and " " not in word and word not in missing and not held(word):
+            if word and " " not in word and word not in missing and not _has_word(conn, word):
                 if main is not None and main(word) is not None:
                     return []
                 missing[word] = _names(_closest(conn, word), typed, main)
@@ -231,13 +233,6 @@ def _names(words: list[str], typed: str, main: Callable[[str], str | None] | Non
     return list(names.values())
 
 
-#: How far the articles holding a suggested word are counted, and how long the index's words that
-#: share a word's first letters are read (_closest).
-COUNT_CAP = 5000
-RANGE_SECONDS = 0.3
-LONGEST_WORD = 40  # a word longer has no suggestion
-
-
 def _closest(conn: sqlite3.Connection, word: str) -> list[str]:
     """Words of the index within a few edits of `word` (more for a longer word), the closest and
     most held first. The words one edit away are looked for one by one in the index (a word it
@@ -249,7 +244,7 @@ def _closest(conn: sqlite3.Connection, word: str) -> list[str]:
     if len(word) > LONGEST_WORD:  # no word of a language: "x" * 10,000 would make 370,000 words to look up
         return []
     most = 1 if len(word) <= 4 else 2 if len(word) <= 8 else 3
-    near = {term: 1 for term in _one_edit(word) if _held(conn, _phrase(term))}
+    near = {term: 1 for term in _one_edit(word) if _has_word(conn, term)}
     if most > 1:
         for term in _words_from(conn, word[:3]):
             if term not in near and abs(len(term) - len(word)) <= most and 0 < (d := _edits(word, term)) <= most:
@@ -278,6 +273,12 @@ def _words_from(conn: sqlite3.Connection, prefix: str) -> list[str]:
 
 def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
+
+
+def _has_word(conn: sqlite3.Connection, word: str) -> bool:
+    """Whether an article holds `word` (as the index writes it): a look-up in the index, not in its
+    vocabulary, which counts the articles of a common word by reading all of them."""
+    return _held(conn, _phrase(word))
 
 
 def _docs(conn: sqlite3.Connection, term: str) -> int:
