@@ -218,6 +218,16 @@ def test_did_you_mean_suggests_the_corrected_query(archive: Nai) -> None:
     assert archive("search", "Salvador Pass").stdout  # the suggestion finds something
 
 
+def test_did_you_mean_corrects_the_misspelt_part_of_a_word_the_index_splits(archive: Nai) -> None:
+    """A possessive or a hyphenated word is two words to the index: the misspelt one is put right and
+    the word keeps its apostrophe ("Salvadr's" -> "Salvador's"), or it suggests nothing."""
+    result = archive("search", "Salvadr's Pass")
+    expected = (0, "", "nai: no match; did you mean: Salvador's Pass?\n")
+    assert (result.exit_code, result.stdout, result.stderr) == expected
+    assert archive("search", "Salvadr’s-Pass").stderr == "nai: no match; did you mean: Salvador’s-Pass?\n"
+    assert archive("search", "Qwxyzzy's").stderr == ""
+
+
 def test_did_you_mean_suggests_nothing_it_cannot_correct(archive: Nai, tmp_path: Path) -> None:
     """A word with nothing close, or a name the archive lacks (a spelling, not a misspelling): the
     query cannot be put right, so nothing is suggested ("Islam" is not to become "Islamic")."""

@@ -175,6 +175,7 @@ def matched(conn: sqlite3.Connection, expanded: Expanded, keys: list[int]) -> di
     return {key: tuple(dict.fromkeys(spellings)) for key, spellings in found.items()}
 
 
+_WORD = re.compile(r"\w+")
 _MARKED = re.compile(re.escape(MARK_START) + "([^" + re.escape(MARK_START + MARK_END) + "]+)" + re.escape(MARK_END))
 
 
@@ -205,11 +206,11 @@ def suggest(conn: sqlite3.Connection, expanded: Expanded, main: Callable[[str], 
         if main is not None and main(term.text) is not None:
             return []  # a name the archive lacks
         for typed in term.text.replace("_", " ").split():
-            word = fold(typed)
-            if word and " " not in word and word not in missing and not _has_word(conn, word):
-                if main is not None and main(word) is not None:
-                    return []
-                missing[word] = _names(_closest(conn, word), typed, main)
+            for written, word in _words_of(typed):
+                if word not in missing and not _has_word(conn, word):
+                    if main is not None and main(word) is not None:
+                        return []
+                    missing[word] = _names(_closest(conn, word), written, main)
     if not missing or not all(missing.values()):
         return []
     queries = []
@@ -217,10 +218,27 @@ def suggest(conn: sqlite3.Connection, expanded: Expanded, main: Callable[[str], 
         words = []
         for term in expanded.terms:
             typed_words = term.text.replace("_", " ").split()
-            written = [missing[w][n] if (w := fold(typed)) in missing else typed for typed in typed_words]
+            written = [_corrected(typed, {w: names[n] for w, names in missing.items()}) for typed in typed_words]
             words.append(f'"{" ".join(written)}"' if term.quoted and len(written) > 1 else " ".join(written))
         queries.append(" ".join(words))
     return list(dict.fromkeys(queries))
+
+
+def _words_of(typed: str) -> list[tuple[str, str]]:
+    """The index's words in a word as typed, each as written and folded: one for most ("Eurobnd"),
+    several for one that the index splits ("Eurobnd's" is eurobnd and s, "al-Sarraj" al and sarraj)."""
+    word = fold(typed)
+    if " " not in word:
+        return [(typed, word)] if word else []
+    return [(part.group(), folded) for part in _WORD.finditer(typed) if (folded := fold(part.group()))]
+
+
+def _corrected(typed: str, corrections: dict[str, str]) -> str:
+    """A word as typed with its misspelt index words corrected ("Eurobnd's" -> "Eurobond's")."""
+    word = fold(typed)
+    if " " not in word:
+        return corrections.get(word, typed)
+    return _WORD.sub(lambda part: corrections.get(fold(part.group()), part.group()), typed)
 
 
 def _names(words: list[str], typed: str, main: Callable[[str], str | None] | None) -> list[str]:
