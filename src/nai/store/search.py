@@ -206,19 +206,18 @@ def suggest(conn: sqlite3.Connection, expanded: Expanded, main: Callable[[str], 
         if main is not None and main(term.text) is not None:
             return []  # a name the archive lacks
         for typed in term.text.replace("_", " ").split():
-            for written, word in _words_of(typed):
+            for part, word in _words_of(typed):
                 if word not in missing and not _has_word(conn, word):
                     if main is not None and main(word) is not None:
                         return []
-                    missing[word] = _names(_closest(conn, word), written, main)
+                    missing[word] = _names(_closest(conn, word), part, main)
     if not missing or not all(missing.values()):
         return []
     queries = []
     for n in range(min(SUGGESTIONS, len(next(iter(missing.values())))) if len(missing) == 1 else 1):
-        words = []
+        words, corrections = [], {word: names[n] for word, names in missing.items()}
         for term in expanded.terms:
-            typed_words = term.text.replace("_", " ").split()
-            written = [_corrected(typed, {w: names[n] for w, names in missing.items()}) for typed in typed_words]
+            written = [_corrected(typed, corrections) for typed in term.text.replace("_", " ").split()]
             words.append(f'"{" ".join(written)}"' if term.quoted and len(written) > 1 else " ".join(written))
         queries.append(" ".join(words))
     return list(dict.fromkeys(queries))
