@@ -357,14 +357,27 @@ def test_the_archive_is_served_read_only_not_immutable(served: Served) -> None:
     """mode=ro: Datasette's "mutable" database, read as it is at each request, never hashed whole."""
     databases = get_json(f"{served.base}/-/databases.json")
     assert [(d["name"], d["is_mutable"], d["hash"]) for d in databases] == [("archive", True, None)]
-    request = urllib.request.Request(
-        f"{served.base}/archive/search", data=b"q=Haftar", method="POST", headers={"Accept": "application/json"}
-    )
-    with pytest.raises(urllib.error.HTTPError):
-        urllib.request.urlopen(request, timeout=30)
     assert get(f"{served.base}/archive.db")[0] == 403  # a file that may change is not downloaded whole
     assert len(get_json(f"{served.base}/archive/articles.json?_shape=array")) == len(served.nai.jsonl("export"))
     assert sha256(served.db) == served.digest
+
+
+@needs_datasette
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize(
+    "path", ["/archive/search?q=Haftar", "/archive/search.json", "/archive/articles", "/archive/articles/1", "/"]
+)
+def test_a_write_is_refused_in_one_line_not_an_error_page(served: Served, method: str, path: str) -> None:
+    """Nothing on a read-only archive takes a write: 405 with the methods allowed, never a 500."""
+    request = urllib.request.Request(f"{served.base}{path}", data=b"q=Haftar", method=method)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 405 and refused.value.headers["Allow"] == "GET, HEAD"
+    assert refused.value.read().decode() == f"405: the archive is read-only; {method} is not allowed\n"
+    assert sha256(served.db) == served.digest
+    head = urllib.request.Request(f"{served.base}{path}", method="HEAD")
+    with urllib.request.urlopen(head, timeout=30) as response:
+        assert response.status == 200
 
 
 def fetching(base: str, stop: threading.Event, seen: list[tuple[int, str]]) -> None:

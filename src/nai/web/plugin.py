@@ -9,6 +9,8 @@ so that installing nai[web] changes no other Datasette a user runs).
 - A template filter, nai_marks: a snippet's marks (MARKS, which no text holds, so a "[word]" in
   an article stays as it is) as <mark> elements.
 - The search page's suggestions when nothing matches (nai_suggest), as `nai search` makes them.
+- A write refused: the archive is read-only, so a request other than GET or HEAD is answered 405
+  (Datasette 0.65 answers a POST to a canned query or a table with its own 500).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from ..store import browse
 from . import chart as charts
 
 DATABASE = "archive"
+#: What a read-only archive answers: the methods that read.
+READS = ("GET", "HEAD")
 #: A query string that yields no FTS5 query matches nothing, rather than being a syntax error.
 MATCH_NOTHING = '""'
 #: What the search page's snippets mark matches with: two Unicode noncharacters, for a program's
@@ -52,6 +56,29 @@ def nai_match(query: str | None) -> str:
     included; the pages' only conversion."""
     match = spellings().expand(query or "").match
     return match if match.strip() else MATCH_NOTHING
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    """Every request other than a read is refused with 405 and the methods allowed."""
+
+    def wrap(app: Any) -> Any:
+        async def reads_only(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] != "http" or scope["method"] in READS:
+                await app(scope, receive, send)
+                return
+            body = f"405: the archive is read-only; {scope['method']} is not allowed\n".encode()
+            headers = [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"allow", ", ".join(READS).encode()),
+            ]
+            await send({"type": "http.response.start", "status": 405, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        return reads_only
+
+    return wrap
 
 
 @hookimpl
