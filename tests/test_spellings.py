@@ -116,6 +116,45 @@ def test_an_arabic_word_is_found_with_a_conjunction_or_preposition_joined_to_it(
         assert [(h["url"], h["matched"]) for h in nai.json("search", "Hifter", "--format", "json")] == [(url, [word])]
 
 
+@pytest.mark.parametrize(
+    ("written", "typed"),
+    [
+        ("أسامة", "اسامة"),  # the hamza the query leaves out
+        ("اسامة", "أسامة"),  # the hamza the article leaves out
+        ("إبراهيم", "ابراهيم"),
+        ("آمنة", "امنة"),
+        ("أسامه", "أسامة"),  # ة written ه
+        ("اسامة", "اسامه"),
+        ("الأمن", "الامن"),  # the alef after the article
+        ("مصطفي", "مصطفى"),  # ى written ي
+        ("وأسامه", "اسامة"),  # joined to "and", and written two other ways
+        ("أُسامة", "اسامة"),  # an article's vowels are spaces to the index: not found, as before
+    ],
+)
+def test_an_arabic_word_is_found_however_its_hamza_and_last_letter_are_written(
+    nai: Nai, tmp_path: Path, written: str, typed: str
+) -> None:
+    """The alef that starts a word, with or without its hamza or madda, and ة/ه and ى/ي at its end
+    are one word to a search, --exact too, as "Saïed" is "Saied"; `matched` names the word typed."""
+    page = copy(tmp_path, "arabic", day=date(2026, 3, 2), haftar=written)
+    assert nai("ingest", str(page)).exit_code == 0
+    url = "https://north-africa.com/arabic-story/"
+    expected = [] if "\u064f" in written else [(url, [typed])]
+    for exact in ((), ("--exact",)):
+        hits = nai.json("search", typed, *exact, "--format", "json")
+        assert [(h["url"], h["matched"]) for h in hits] == expected
+    assert bool(expected) == (nai("search", f"{typed} Tripoli").stderr == "")  # no did-you-mean once it is held
+    series = nai.json("trend", typed, "--format", "json")["periods"]
+    assert [(p["period"], p["counts"][typed]) for p in series] == ([("2026-03", 1)] if expected else [])
+
+
+@pytest.mark.parametrize(("written", "typed"), [("على", "علي"), ("أسامة", "إسامة"), ("اسامة", "سامة")])
+def test_an_arabic_word_is_not_another_word_written_alike(nai: Nai, tmp_path: Path, written: str, typed: str) -> None:
+    """علي (Ali) is not على ("on"); a hamza typed under the alef is not the one written above it."""
+    assert nai("ingest", str(copy(tmp_path, "arabic", day=date(2026, 3, 2), haftar=written))).exit_code == 0
+    assert urls(nai, typed) == []
+
+
 def test_an_arabic_word_that_only_ends_with_the_name_is_not_it(nai: Nai, tmp_path: Path) -> None:
     """ "محفتر" is not "حفتر" with a word joined to it: م is no conjunction or preposition."""
     assert nai("ingest", str(copy(tmp_path, "other", day=date(2026, 3, 2), haftar="محفتر"))).exit_code == 0

@@ -41,6 +41,14 @@ _ARABIC_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")
 _ARABIC_START = re.compile("[\u0621-\u064a\u066e-\u06d3]")
 PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
 LAM = tuple(p for p in PROCLITICS if p.endswith("ل"))
+# Arabic writes some letters of a word more than one way, and the index holds each as written, as
+# it holds "Tripoli" and "Tripolis" apart. A word of Arabic script is looked for in the writings of
+# the same word (at most MAX_WRITINGS a phrase, the one typed first), as the index finds "Saïed" for
+# "Saied": the alef that starts it (or follows the article ال) with or without its hamza or madda
+# (اسامة finds أسامة, أسامة finds اسامة; الامن finds الأمن), ة or ه at its end (أسامه, أسامة),
+# and ى written ي (مصطفى finds مصطفي; not the other way: علي, Ali, is not على, "on").
+ALEFS = "اأإآٱ"
+MAX_WRITINGS = 16
 # Folding, as FTS5's `unicode61 remove_diacritics 2` folds the index (which does the real matching):
 # lower case, letters without their accents (NFKD, then no combining marks), Arabic short vowels
 # dropped; Arabic letters stay as they are (the index holds أ and ا apart). The table holds the
@@ -178,16 +186,41 @@ def phrase(text: str) -> str:
 
 
 def forms(text: str) -> list[str]:
-    """The FTS5 phrases `phrase` ORs: the words quoted, and for Arabic script the joined forms too."""
+    """The FTS5 phrases `phrase` ORs: the words quoted, and for Arabic script each writing of its
+    words (writings) with the joined forms of the first."""
     words = _WORD.findall(text.replace("_", " "))[:MAX_QUERY_TERMS]
     if not words or not _ARABIC_START.match(words[0]):
         return ['"' + " ".join(words) + '"']
-    first, rest = words[0], "".join(" " + w for w in words[1:])
-    if first.startswith("ال"):  # ل + ال is written لل: "للجزائر", not "لالجزائر"
-        joined = [first, *(p + first for p in PROCLITICS if not p.endswith("ل")), *(p + first[1:] for p in LAM)]
-    else:
-        joined = [first, *(p + first for p in PROCLITICS)]
-    return [f'"{w}{rest}"' for w in joined]
+    spelled: list[list[str]] = [[]]
+    for word in words:
+        spelled = [[*s, w] for s in spelled for w in writings(word)][:MAX_WRITINGS]
+    quoted: list[str] = []
+    for first, *others in spelled:
+        rest = "".join(" " + w for w in others)
+        if first.startswith("ال"):  # ل + ال is written لل: "للجزائر", not "لالجزائر"
+            joined = [first, *(p + first for p in PROCLITICS if not p.endswith("ل")), *(p + first[1:] for p in LAM)]
+        else:
+            joined = [first, *(p + first for p in PROCLITICS)]
+        quoted += (f'"{w}{rest}"' for w in joined)
+    return quoted
+
+
+def writings(word: str) -> list[str]:
+    """The ways Arabic writes a word (see ALEFS), as typed first: "اسامه" is also "أسامه", "إسامه",
+    "آسامه", "ٱسامه" and each of them ending in ة. A word of another script, or of one letter, is
+    itself."""
+    if len(word) < 2 or not _ARABIC_START.match(word):
+        return [word]
+    at = 2 if word.startswith("ال") and len(word) > 3 else 0
+    options = [word]
+    if word[at] == "ا" and not (at == 0 and word.startswith("ال")):
+        options += [word[:at] + alef + word[at + 1 :] for alef in ALEFS[1:]]
+    elif word[at] in ALEFS[1:]:
+        options.append(word[:at] + "ا" + word[at + 1 :])
+    ending = {"ة": "ه", "ه": "ة", "ى": "ي"}.get(word[-1]) if len(word) > at + 1 else None
+    if ending:
+        options += [option[:-1] + ending for option in options]
+    return options
 
 
 class Term(NamedTuple):

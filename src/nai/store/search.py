@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ..errors import QueryError
 from ..model import Hit
-from ..spellings import Expanded, fold, phrase, plain, searched
+from ..spellings import Expanded, fold, phrase, plain, searched, writings
 from .keys import fts_range
 from .queries import by_fts_keys, fts_guard
 
@@ -261,7 +261,7 @@ def _closest(conn: sqlite3.Connection, word: str) -> list[str]:
     if len(word) > LONGEST_WORD:  # no word of a language: "x" * 10,000 would make 370,000 words to look up
         return []
     most = 1 if len(word) <= 4 else 2 if len(word) <= 8 else 3
-    near = {term: 1 for term in _one_edit(word) if _has_word(conn, term)}
+    near = {term: 1 for term in _one_edit(word) if _held(conn, _phrase(term))}
     if most > 1:
         for term in _words_from(conn, word[:3]):
             if term not in near and abs(len(term) - len(word)) <= most and 0 < (d := _edits(word, term)) <= most:
@@ -293,9 +293,10 @@ def _phrase(term: str) -> str:
 
 
 def _has_word(conn: sqlite3.Connection, word: str) -> bool:
-    """Whether an article holds `word` (as the index writes it): a look-up in the index, not in its
-    vocabulary, which counts the articles of a common word by reading all of them."""
-    return _held(conn, _phrase(word))
+    """Whether an article holds `word` (as the index writes it), or, in Arabic script, another
+    writing of it (nai.spellings.writings): a look-up in the index, not in its vocabulary, which
+    counts the articles of a common word by reading all of them."""
+    return any(_held(conn, _phrase(writing)) for writing in writings(word))
 
 
 def _docs(conn: sqlite3.Connection, term: str) -> int:
