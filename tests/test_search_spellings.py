@@ -322,3 +322,50 @@ def test_a_word_longer_than_any_language_has_gets_no_suggestion_and_no_look_ups(
     assert len(looked) < 10 and "did you mean" not in result.stderr
     result = archive("search", "Eurobnd")  # a word of a language is still put right
     assert "did you mean: Eurobond?" in result.stderr and len(looked) > 100
+
+
+# ---- 9. a name's spellings rank as one word ----------------------------------------------------------------
+
+MARSHAL = [f"haftar-{n}" for n in range(4)]  # Haftar in the headline and the body
+IN_PASSING = "hifter-once"  # Hifter, a rarer spelling, once in a long body
+
+
+def spelled_apart(nai: Nai, tmp_path: Path) -> Nai:
+    """Four stories of Haftar, one that names him once as Hifter, and others that name him not."""
+    filler = "Officials in the region met on Monday to discuss trade, water and the price of bread."
+    pages = [
+        story(tmp_path, name, f"Haftar Forces Advance on Day {n}", f"Forces loyal to Haftar advanced ({n}).", filler)
+        for n, name in enumerate(MARSHAL)
+    ]
+    pages.append(story(tmp_path, IN_PASSING, "Cairo Talks", *[filler] * 3, "A statement named Hifter in passing."))
+    pages += [story(tmp_path, f"other-{n}", f"Market Report {n}", filler, day=date(2025, 1, 1 + n)) for n in range(8)]
+    assert nai("ingest", *map(str, pages)).exit_code == 0
+    return nai
+
+
+def ranks(nai: Nai, *args: str) -> list[tuple[str, float]]:
+    return [(h["url"], h["rank"]) for h in nai.json("search", *args, "--format", "json", "--limit", "100")]
+
+
+def test_a_rare_spelling_weighs_as_the_name_does_not_as_its_own_rarity(nai: Nai, tmp_path: Path) -> None:
+    """bm25 weighs a word by its rarity, so Hifter once (in 1 of 13 articles) outweighed Haftar in a
+    headline (in 4): every spelling now weighs as the name's most common one. An article holding
+    that one keeps its bm25 (as --raw scores it); one holding the rare one only ranks lower than
+    its --raw score would put it; any spelling typed ranks alike; --sort date shows the same scores."""
+    spelled_apart(nai, tmp_path)
+    ranked = ranks(nai, "Haftar")
+    assert {u for u, _ in ranked[:4]} == {url(n) for n in MARSHAL}
+    assert ranked[-1][0] == url(IN_PASSING)
+    raw = dict(ranks(nai, "--raw", "Haftar OR Hifter"))
+    assert raw[url(IN_PASSING)] < min(raw[url(n)] for n in MARSHAL)  # as bm25 alone ranks them
+    assert all(rank == raw[u] for u, rank in ranked if u != url(IN_PASSING))
+    assert raw[url(IN_PASSING)] < dict(ranked)[url(IN_PASSING)] < 0
+    assert ranks(nai, "Hifter") == ranked
+    assert sorted(ranks(nai, "Haftar", "--sort", "date")) == sorted(ranked)
+
+
+def test_a_query_without_spellings_ranks_as_bm25_does(nai: Nai, tmp_path: Path) -> None:
+    spelled_apart(nai, tmp_path)
+    for query in ("bread", "Forces advanced", "Haftar bread"):
+        assert ranks(nai, query, "--exact") == ranks(nai, "--raw", query)
+    assert [u for u, _ in ranks(nai, "Haftar bread")] == [u for u, _ in ranks(nai, "Haftar")]

@@ -165,6 +165,25 @@ def test_the_search_json_ranks_as_nai_search(served: Served, query: str) -> None
 
 
 @needs_datasette
+def test_the_search_weighs_a_names_spellings_as_one_word_as_nai_search(tmp_path: Path) -> None:
+    """A rare spelling named once ranks below the name in headlines, on the page as in nai search
+    (nai_discounts): same articles, order and scores, for each spelling typed."""
+    from test_search_spellings import IN_PASSING, spelled_apart, url
+
+    nai = spelled_apart(Nai(tmp_path / "archive.db"), tmp_path)
+    server = start(nai.db)
+    try:
+        for query in ("Haftar", "Hifter", "Haftar bread"):
+            hits = nai.json("search", query, "--format", "json", "--limit", "50")
+            page = f"{server.base}/archive/search.json?" + urllib.parse.urlencode({"q": query, "_shape": "array"})
+            rows = get_json(page)
+            assert [(r["id"], r["rank"]) for r in rows] == [(h["id"], h["rank"]) for h in hits]
+            assert rows[-1]["url"] == url(IN_PASSING) and len(rows) == 5
+    finally:
+        server.stop()
+
+
+@needs_datasette
 def test_the_search_compares_real_hits(served: Served) -> None:
     """The comparisons above are not all between empty lists: common words rank several articles."""
     counts = [len(served.nai.json("search", q, "--format", "json")) for q in QUERIES]

@@ -275,17 +275,22 @@ def searched(term: Term) -> list[str]:
     return _alternatives(term.spellings)
 
 
+def phrases(term: Term) -> list[str]:
+    """The FTS5 phrases a term is searched with, each once: its spellings' (searched), each in its
+    forms (an Arabic word joined to "and", written with or without its hamza...)."""
+    return [p for p in dict.fromkeys(f for s in _alternatives(term.spellings) for f in forms(s)) if p != '""']
+
+
 def _match(terms: list[Term], held: Callable[[str], bool] | None = None) -> str:
     parts = []
     for term in terms:
-        phrases = list(dict.fromkeys(f for s in _alternatives(term.spellings) for f in forms(s)))
-        phrases = [p for p in phrases if p != '""']
-        if held is not None and len(phrases) > 1:
-            phrases = [p for p in phrases if held(p)] or phrases[:1]
-        if len(phrases) == 1:
-            parts.append(phrases[0])
-        elif phrases:
-            parts.append("(" + " OR ".join(phrases) + ")")
+        quoted = phrases(term)
+        if held is not None and len(quoted) > 1:
+            quoted = [p for p in quoted if held(p)] or quoted[:1]
+        if len(quoted) == 1:
+            parts.append(quoted[0])
+        elif quoted:
+            parts.append("(" + " OR ".join(quoted) + ")")
     return " AND ".join(parts)
 
 

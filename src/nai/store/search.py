@@ -17,10 +17,10 @@ from typing import NamedTuple
 from ..errors import QueryError
 from ..model import Hit
 from ..spellings import Expanded, fold, phrase, plain, searched, writings
+from . import ranking
 from .keys import fts_range
 from .queries import by_fts_keys, fts_guard
 
-HEADLINE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 SNIPPET_TOKENS = 16
 MARK_START, MARK_END = "[", "]"
 #: A query matching more articles than this ranks the newest this many (see README, "Search").
@@ -75,7 +75,8 @@ def search(
     sort: str = "rank",
     fts_syntax: bool = False,
 ) -> list[Hit]:
-    """Hits, best match first (bm25, the headline weighted above the body), or newest first
+    """Hits, best match first (bm25, the headline weighted above the body, a name's spellings
+    weighed as one word: nai.store.ranking), or newest first
     (sort="date"), or most read first (sort="reads"), each with a marked snippet and the spellings
     it holds.
 
@@ -110,16 +111,23 @@ def search(
             return []
         if len(newest) > SEARCH_CANDIDATES:
             low = newest[SEARCH_CANDIDATES - 1][0]  # rank the newest candidates only
+        discounted = ranking.discounts(conn, expanded.terms) if expanded else []
         order = {
-            "rank": "score",
+            "rank": "score, articles_fts.rowid DESC",
             "date": "articles_fts.rowid DESC",
             "reads": "coalesce(a.read_count, -1) DESC, articles_fts.rowid DESC",
         }[sort]
+        every = sort == "rank" and discounted  # ranked here, once each candidate's score is corrected
         ranked = conn.execute(
-            f"SELECT articles_fts.rowid, bm25(articles_fts, {HEADLINE_WEIGHT}, {BODY_WEIGHT}) AS score"
-            f" {fts} ORDER BY {order} LIMIT ?",
-            (match, low, high, *params, limit),
+            f"SELECT articles_fts.rowid, {ranking.BM25} AS score {fts}"
+            + ("" if every else f" ORDER BY {order} LIMIT ?"),
+            (match, low, high, *params, *(() if every else (limit,))),
         ).fetchall()
+        if discounted:
+            added = ranking.adjustments(conn, discounted, low, high, [key for key, _ in ranked])
+            ranked = [(key, score + added.get(key, 0.0)) for key, score in ranked]
+            if every:
+                ranked = sorted(ranked, key=lambda hit: (hit[1], -hit[0]))[:limit]
         keys = [key for key, _ in ranked]
         marks = ", ".join("?" for _ in keys)
         snippets = dict(

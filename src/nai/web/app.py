@@ -23,7 +23,8 @@ from datasette.database import Database
 from datasette.plugins import pm
 
 from ..errors import NaiError
-from ..store.search import BODY_WEIGHT, HEADLINE_WEIGHT, MARK_END, MARK_START, SEARCH_CANDIDATES, SNIPPET_TOKENS
+from ..store.ranking import BM25
+from ..store.search import MARK_END, MARK_START, SEARCH_CANDIDATES, SNIPPET_TOKENS
 from . import plugin
 
 if TYPE_CHECKING:
@@ -42,18 +43,32 @@ SQL_SECONDS = 5
 #: Seconds a stopped server waits for its responses to finish (a slow download) before cutting them.
 GRACEFUL_SECONDS = 3
 
-# `nai search` (nai.store.queries.search) in one statement: the newest SEARCH_CANDIDATES matches
+# `nai search` (nai.store.search.search) in one statement: the newest SEARCH_CANDIDATES matches
 # in index order (the index is ordered by publication date), ranked by bm25 with the headline
-# weighted above the body; snippets for the hits shown only: `snippet` marked [as nai search marks],
-# `marked` with plugin.MARKS, which no text holds, for the page's <mark>s.
+# weighted above the body, corrected as nai.store.ranking corrects it (nai_discounts: the rarer
+# phrases of a name's spellings and their discounts, as JSON); the newest first among equals;
+# snippets for the hits shown only: `snippet` marked [as nai search marks], `marked` with
+# plugin.MARKS, which no text holds, for the page's <mark>s.
 SEARCH_SQL = f"""with candidates as (
   select rowid from articles_fts where articles_fts match nai_match(:q)
   order by rowid desc limit {SEARCH_CANDIDATES}
 ),
+discounts as (
+  select json_extract(value, '$[0]') as phrase, json_extract(value, '$[1]') as discount
+  from json_each(nai_discounts(:q))
+),
+parts as materialized (
+  select articles_fts.rowid as fts_key, d.discount * {BM25} as part
+  from discounts d join articles_fts on articles_fts match d.phrase
+  where articles_fts.rowid >= (select min(rowid) from candidates)
+    and +articles_fts.rowid in (select rowid from candidates)
+),
+added as materialized (select fts_key, sum(part) as added from parts group by fts_key),
 ranked as (
-  select rowid as fts_key, bm25(articles_fts, {HEADLINE_WEIGHT}, {BODY_WEIGHT}) as score from articles_fts
-  where articles_fts match nai_match(:q) and rowid >= (select min(rowid) from candidates)
-  order by score limit {SEARCH_LIMIT}
+  select articles_fts.rowid as fts_key, {BM25} + coalesce(added.added, 0) as score from articles_fts
+  left join added on added.fts_key = articles_fts.rowid
+  where articles_fts match nai_match(:q) and articles_fts.rowid >= (select min(rowid) from candidates)
+  order by score, articles_fts.rowid desc limit {SEARCH_LIMIT}
 )
 select a.id, a.headline, a.published, a.section, au.name as author, a.read_count, round(r.score, 4) as rank,
   snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', '…', {SNIPPET_TOKENS}) as snippet, a.url,
@@ -62,7 +77,7 @@ from ranked r
 join articles_fts on articles_fts.rowid = r.fts_key and articles_fts match nai_match(:q)
 join articles a on a.fts_key = r.fts_key
 left join authors au on au.id = a.author_id
-order by r.score"""
+order by r.score, r.fts_key desc"""
 
 
 def metadata() -> dict[str, Any]:

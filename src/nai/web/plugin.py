@@ -1,8 +1,9 @@
 """nai's Datasette plugin, registered by `nai serve` on its own Datasette (not through an entry point,
 so that installing nai[web] changes no other Datasette a user runs).
 
-- SQL functions on every connection: nai_match(q), plain words to the FTS5 query `nai search` runs.
-  Every query string of the pages goes through it, so the pages find what `nai search` finds.
+- SQL functions on every connection: nai_match(q), plain words to the FTS5 query `nai search` runs,
+  and nai_discounts(q), how `nai search` weighs a name's spellings as one word. Every query string
+  of the pages goes through them, so the pages find and rank what `nai search` does.
 - The article page (the row page of `articles`): its body as paragraphs, related stories linked to
   their archive pages, the stories that list it, its read-count history.
 - A `month` facet type: articles by the month of their publication date (`published__startswith`).
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import re
+import sqlite3
 from typing import Any
 
 from datasette import hookimpl
@@ -27,7 +30,7 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 from markupsafe import Markup
 
 from ..spellings import Spellings
-from ..store import browse
+from ..store import browse, ranking
 from . import chart as charts
 
 DATABASE = "archive"
@@ -81,9 +84,17 @@ def asgi_wrapper(datasette: Any) -> Any:
     return wrap
 
 
+def nai_discounts(conn: sqlite3.Connection, query: str | None) -> str:
+    """The rarer phrases of a query's names and their discounts (nai.store.ranking.discounts), as a
+    JSON list of [phrase, discount]: the search page corrects bm25 with them as nai search does.
+    Counted on the connection running the page's query (a function may read through its own)."""
+    return json.dumps(ranking.discounts(conn, spellings().expand(query or "").terms))
+
+
 @hookimpl
 def prepare_connection(conn: Any) -> None:
     conn.create_function("nai_match", 1, nai_match, deterministic=True)
+    conn.create_function("nai_discounts", 1, functools.partial(nai_discounts, conn))
 
 
 def marks(snippet: str | None) -> Markup:
