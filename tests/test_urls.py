@@ -221,3 +221,40 @@ def test_check_names_a_story_stored_twice_under_two_spellings_and_repair_rekeys(
     assert "article 2: keyed by its URL again" in repaired.stdout
     assert cafe.json("show", LIBYA_URL, "--format", "json")["id"] == 2
     assert "article 2" not in cafe("check").stdout
+
+
+@pytest.mark.parametrize("when", ["earlier", "later"])
+def test_repair_merges_a_story_stored_twice_losing_nothing(cafe: Nai, tmp_path: Path, when: str) -> None:
+    """The café story keyed as nai spelled its URL before m011, then again, edited and read more,
+    ingested by this nai: two articles, as an archive made then holds them. --repair makes them
+    article 1: the record of the copy seen last, both texts in its history by time, every read
+    count, links to either."""
+    with sqlite3.connect(cafe.db) as conn:
+        conn.execute("UPDATE articles SET key = 'north-africa.com/café-story' WHERE id = 1")
+    conn.close()
+    copy = tmp_path / "cafe-copy.html"
+    page = (FIXTURES / "naj-one-paragraph.html").read_bytes().replace(CHAD.encode(), CAFE.encode())
+    page = page.replace(b"launch joint military patrols", b"launch joint naval patrols")
+    copy.write_bytes(page.replace(b'post-views-count">7<', b'post-views-count">70<'))
+    observed = ["--observed-at", "2025-06-01T08:00:00+00:00"] if when == "earlier" else []
+    assert cafe("ingest", str(copy), *observed).exit_code == 0
+    assert [a["id"] for a in cafe.jsonl("export")] == [1, 2, 3]
+    assert "article 1: its URL is article 3's, spelled another way" in cafe("check").stdout
+
+    repaired = cafe("check", "--repair")
+    assert repaired.exit_code == 0 and "article 3: merged into article 1, the same story" in repaired.stdout
+    assert cafe("check").stdout == "ok\n"
+    assert [a["id"] for a in cafe.jsonl("export")] == [1, 2]
+    assert cafe("show", "3").exit_code == 1
+    merged = cafe.json("show", CAFE, "--format", "json")
+    assert merged["id"] == 1 and ("naval" in merged["body"]) == (when == "later")
+    assert merged["read_count"] == (7 if when == "earlier" else 70)
+    versions = cafe.json("history", "1", "--format", "json")["versions"]
+    assert ["naval" in v["body"] for v in versions] == ([True, False] if when == "earlier" else [False, True])
+    assert [v["seen_at"] for v in versions] == sorted(v["seen_at"] for v in versions)
+    assert versions[0]["seen_at"].startswith("2025-06-01T08:00:00") == (when == "earlier")
+    series = {t["id"]: t["series"] for t in cafe.json("trending", "--days", "1000", "--format", "json")}
+    assert [count for _, count in series[1]] == ([70, 7] if when == "earlier" else [7, 70]) and 3 not in series
+    assert cafe.json("related", "2", "--format", "json")["links"][0]["id"] == 1
+    assert [b["id"] for b in cafe.json("related", "1", "--format", "json")["backlinks"]] == [2]
+    assert [h["id"] for h in cafe.json("search", "naval", "--format", "json")] == ([1] if when == "later" else [])

@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import raw, stopping
 from ..errors import ArchiveError, NaiError
 from ..model import Article, Reparsed
-from . import queries
+from . import merging, queries
 from .archive import Archive, is_fatal
 from .keys import FTS_KEY_SQL
 from .schema import REQUIRED_OBJECTS, UNWANTED_OBJECTS
@@ -101,7 +101,7 @@ def check(archive: Archive) -> list[str]:
 def stale_keys(conn: sqlite3.Connection) -> list[tuple[int, str, int | None]]:
     """Articles whose key is not the one their URL has now (nai.urls.url_key spells each URL one way
     since m011), with that key and the article that holds it, if one does: two copies of a story
-    stored under two spellings of its URL before m011 keep theirs (m011 merges nothing)."""
+    stored under two spellings of its URL before m011 keep theirs (m011 merges nothing; repair does)."""
     from ..urls import url_key
 
     stale = []
@@ -137,6 +137,9 @@ def repair(archive: Archive, parse: Parse) -> list[str]:
                     "UPDATE related SET target_id = ? WHERE url_key = ? AND target_id IS NULL", (article_id, key)
                 )
                 done.append(f"article {article_id}: keyed by its URL again")
+            else:
+                kept, gone = merging.merge(conn, owner, article_id, key)
+                done.append(f"article {gone}: merged into article {kept}, the same story")
         keyed = conn.execute(f"UPDATE articles SET fts_key = {FTS_KEY_SQL} WHERE fts_key IS NULL").rowcount
         if keyed:
             done.append(f"gave {keyed} articles their full-text key")
