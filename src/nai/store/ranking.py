@@ -55,17 +55,16 @@ def idf(hits: int, articles: int) -> float:
 def discounts(conn: sqlite3.Connection, terms: Iterable[Term]) -> list[tuple[str, float]]:
     """For each phrase of a term of several phrases that is rarer than the term's most common one:
     the phrase and idf(term) / idf(phrase) - 1 (between -1 and 0). Phrases no article holds are left
-    out. Articles are counted up to half the index: past it, a phrase's IDF is FTS5's floor."""
+    out; a term with one held phrase has none. Articles are counted up to half the index: past it,
+    a phrase's IDF is FTS5's floor."""
     articles = indexed(conn)
     half = (articles + 1) // 2
     found: list[tuple[str, float]] = []
     for term in terms:
         quoted = phrases(term)
-        if len(quoted) < 2:
-            continue
+        if len(quoted) < 2 or sum(_hits(conn, p, 1) for p in quoted) < 2:
+            continue  # one phrase held, or none: bm25 as it is (a look-up a phrase, not a count)
         hits = {p: n for p in quoted if (n := _hits(conn, p, half))}
-        if len(hits) < 2:
-            continue
         weight = idf(max(hits.values()), articles)
         found += [(p, weight / idf(n, articles) - 1) for p, n in hits.items() if idf(n, articles) > weight]
     return found
