@@ -41,7 +41,7 @@ PAGES = {
     "article": "/archive/articles/2",
     "article-backlinked": "/archive/articles/1",
     "articles": "/archive/articles",
-    "articles-month": "/archive/articles?published__startswith=2026-02",
+    "articles-month": "/archive/articles?published__gte=2026-02&published__lt=2026-03",
     "database": "/archive",
 }
 

@@ -34,7 +34,7 @@ PAGES = {
     "search, nothing (did you mean)": "/archive/search?q=Tamanrasst",
     "articles, 3 facets": "/archive/articles",
     "articles, a section chosen": "/archive/articles?section=Sahel+Edition",
-    "articles, a month chosen": "/archive/articles?published__startswith=2025-06",
+    "articles, a month chosen": "/archive/articles?published__gte=2025-06&published__lt=2025-07",
     "an article": "/archive/articles/500000",
     "the database (tables counted)": "/archive",
     "the home page": "/",

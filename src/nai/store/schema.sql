@@ -176,3 +176,9 @@ CREATE INDEX "idx_articles_author_id_published"
 ;
 CREATE INDEX idx_articles_month ON articles (substr(published, 1, 7), published)
 ;
+CREATE INDEX "idx_articles_section_author_id"
+    ON "articles" ("section", "author_id")
+;
+CREATE INDEX "idx_articles_author_id_section"
+    ON "articles" ("author_id", "section")
+;

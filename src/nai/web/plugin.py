@@ -6,7 +6,7 @@ so that installing nai[web] changes no other Datasette a user runs).
   of the pages goes through them, so the pages find and rank what `nai search` does.
 - The article page (the row page of `articles`): its body as paragraphs, related stories linked to
   their archive pages, the stories that list it, its read-count history.
-- A `month` facet type: articles by the month of their publication date (`published__startswith`).
+- A `month` facet type: articles by the month of their publication date (`published__gte/__lt`).
 - A template filter, nai_marks: a snippet's marks (MARKS, which no text holds, so a "[word]" in
   an article stays as it is) as <mark> elements.
 - The search page's suggestions when nothing matches (nai_suggest), as `nai search` makes them.
@@ -151,10 +151,18 @@ def register_facet_classes() -> list[type[Facet]]:
     return [MonthFacet]
 
 
+def next_month(month: str) -> str:
+    """The month after a `YYYY-MM` month: "2026-12" -> "2027-01"."""
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + 1:04d}-01" if number >= 12 else f"{year:04d}-{number + 1:02d}"
+
+
 class MonthFacet(Facet):  # type: ignore[misc]  # Datasette has no type hints
     """Facet by month: `_facet_month=published` or {"month": "published"} in the metadata's facets.
     A value is `2026-02`, taken from the date as the site prints it; choosing one filters on
-    `published__startswith=2026-02`. Newest month first."""
+    `published__gte=2026-02&published__lt=2026-03`, which the index on the date answers (Datasette's
+    `published__startswith=2026-02`, a LIKE, reads the whole index: 70 ms a query at 1M articles,
+    four a page; it still shows the month chosen). Newest month first."""
 
     type = "month"
 
@@ -184,13 +192,14 @@ class MonthFacet(Facet):  # type: ignore[misc]  # Datasette has no type hints
                 timed_out.append(column)
                 continue
             values = []
-            key = f"{column}__startswith"
+            since, until, starts = f"{column}__gte", f"{column}__lt", f"{column}__startswith"
             for row in rows.rows[:size]:
-                selected = args.get(key) == row["value"]
+                chosen = {since: row["value"], until: next_month(row["value"])}
+                selected = all(args.get(k) == v for k, v in chosen.items()) or args.get(starts) == row["value"]
                 path = (
-                    path_with_removed_args(self.request, {key: row["value"]})
+                    path_with_removed_args(self.request, {**chosen, starts: row["value"]})
                     if selected
-                    else path_with_added_args(self.request, {key: row["value"]})
+                    else path_with_added_args(self.request, chosen)
                 )
                 values.append(
                     {
