@@ -57,7 +57,7 @@ def trend_command(
 
     spellings = None if exact else Spellings.load(aliases)
     texts = [q.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for q in dict.fromkeys(queries)]
-    expanded = [(text, spellings.expand(text) if spellings else plain(text)) for text in texts]
+    expanded = [(text, spellings.expand(text) if spellings is not None else plain(text)) for text in texts]
     with settings.archive() as archive:
         trend = trends.trend(archive.conn, expanded, by=by, since=since, until=until)
     output.write_trend(trend, fmt, sys.stdout, width=terminal_width(80))

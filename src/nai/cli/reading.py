@@ -76,13 +76,13 @@ def search_command(
     if not raw:
         text = query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # any argv is text
         spellings = None if exact else Spellings.load(aliases)
-        expanded = spellings.expand(text) if spellings else plain(text)
+        expanded = spellings.expand(text) if spellings is not None else plain(text)
     filters = search.Filters(since=since, until=until, section=section, author=author, min_reads=min_reads)
     with settings.archive() as archive:
         hits = search.search(archive.conn, expanded or query, filters=filters, limit=limit, sort=sort, fts_syntax=raw)
         suggestions = []
         if not hits and expanded and not settings.quiet:
-            suggestions = search.suggest(archive.conn, expanded, spellings.main if spellings else None)
+            suggestions = search.suggest(archive.conn, expanded, spellings.main if spellings is not None else None)
     output.write_hits(hits, fmt, sys.stdout, width=terminal_width(100), expanded=expanded)
     if suggestions:
         click.echo(f"nai: no match; did you mean: {', '.join(suggestions)}?", err=True)
