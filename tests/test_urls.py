@@ -258,3 +258,68 @@ def test_repair_merges_a_story_stored_twice_losing_nothing(cafe: Nai, tmp_path: 
     assert cafe.json("related", "2", "--format", "json")["links"][0]["id"] == 1
     assert [b["id"] for b in cafe.json("related", "1", "--format", "json")["backlinks"]] == [2]
     assert [h["id"] for h in cafe.json("search", "naval", "--format", "json")] == ([1] if when == "later" else [])
+
+
+def stale_copy(nai: Nai, article_id: int) -> None:
+    """Article `article_id` keyed as nai keyed the café story's URL before m011."""
+    with sqlite3.connect(nai.db) as conn:
+        conn.execute("UPDATE articles SET key = 'north-africa.com/café-story' WHERE id = ?", (article_id,))
+    conn.close()
+
+
+def cafe_page(tmp_path: Path, name: str, *, reads: int, naval: bool = False) -> str:
+    page = (FIXTURES / "naj-one-paragraph.html").read_bytes().replace(CHAD.encode(), CAFE.encode())
+    if naval:
+        page = page.replace(b"launch joint military patrols", b"launch joint naval patrols")
+    path = tmp_path / f"{name}.html"
+    path.write_bytes(page.replace(b'post-views-count">7<', f'post-views-count">{reads}<'.encode()))
+    return str(path)
+
+
+def test_repair_merges_three_copies_and_a_text_changed_back_keeps_the_latest(nai: Nai, tmp_path: Path) -> None:
+    """Copy 1 says "military" in January and again in December (read 900); copy 2 "naval" in March;
+    copy 3 "military" in May, and the crawl knows its URL. All three are article 1 after --repair:
+    its record December's (read 900), its history military, naval, military, every read count,
+    the crawl's URL its own."""
+    at = "--observed-at"
+    assert nai("ingest", cafe_page(tmp_path, "jan", reads=7), at, "2025-01-01T00:00:00+00:00").exit_code == 0
+    stale_copy(nai, 1)
+    assert (
+        nai("ingest", cafe_page(tmp_path, "mar", reads=70, naval=True), at, "2025-03-01T00:00:00+00:00").exit_code == 0
+    )
+    with sqlite3.connect(nai.db) as conn:  # each copy keyed in turn, as each spelling of its URL was
+        conn.execute("UPDATE articles SET key = 'old-spelling-2' WHERE id = 2")
+    conn.close()
+    assert nai("ingest", cafe_page(tmp_path, "may", reads=80), at, "2025-05-01T00:00:00+00:00").exit_code == 0
+    with sqlite3.connect(nai.db) as conn:
+        conn.execute("UPDATE articles SET key = 'old-spelling-3' WHERE id = 3")
+        conn.execute("UPDATE articles SET key = 'north-africa.com/caf%C3%A9-story' WHERE id = 1")
+    conn.close()
+    assert nai("ingest", cafe_page(tmp_path, "dec", reads=900), at, "2025-12-01T00:00:00+00:00").exit_code == 0
+    with sqlite3.connect(nai.db) as conn:
+        conn.execute("UPDATE articles SET key = 'north-africa.com/café-story' WHERE id = 1")
+        conn.execute("UPDATE articles SET key = 'north-africa.com/caf%C3%A9-story' WHERE id = 3")
+        conn.execute(
+            "INSERT INTO urls (key, url, kind, first_seen, article_id) VALUES (?, ?, 'article', '2025-05-01', 3)",
+            ("north-africa.com/caf%C3%A9-story", CAFE),
+        )
+    conn.close()
+    assert [a["id"] for a in nai.jsonl("export")] == [1, 2, 3]
+    check = nai("check").stdout
+    assert "article 1: its URL is article 3's" in check and "article 2: its URL is article 3's" in check
+
+    repaired = nai("check", "--repair")
+    assert repaired.exit_code == 0, repaired.stdout + repaired.stderr
+    assert nai("check").stdout == "ok\n"
+    assert [a["id"] for a in nai.jsonl("export")] == [1]
+    merged = nai.json("show", "1", "--format", "json")
+    assert merged["read_count"] == 900 and "military" in merged["body"]
+    versions = nai.json("history", "1", "--format", "json")["versions"]
+    assert [(v["seen_at"][:10], "naval" in v["body"]) for v in versions] == [
+        ("2025-01-01", False),
+        ("2025-03-01", True),
+        ("2025-05-01", False),
+    ]
+    series = {t["id"]: t["series"] for t in nai.json("trending", "--days", "100000", "--format", "json")}
+    assert [count for _, count in series[1]] == [7, 70, 80, 900]
+    assert sql(nai.db, "SELECT article_id FROM urls") == [(1,)]

@@ -89,9 +89,13 @@ def check(archive: Archive) -> list[str]:
             continue
         if count:
             problems.append(message.format(n=count))
+    first: dict[str, int] = {}  # a key no article holds: the first stale copy with it stands for it
     for article_id, key, owner in stale_keys(conn):
+        owner = owner if owner is not None else first.get(key)
+        first.setdefault(key, article_id)
         problems.append(
             f"article {article_id}: its URL is article {owner}'s, spelled another way: the same story twice"
+            " (nai check --repair merges them)"
             if owner is not None
             else f"article {article_id}: its key is not its URL's ({key}; nai check --repair makes it again)"
         )
@@ -130,16 +134,17 @@ def repair(archive: Archive, parse: Parse) -> list[str]:
         for name in [n for n in UNWANTED_OBJECTS if n in present]:
             conn.execute(UNWANTED_OBJECTS[name])
             done.append(f"dropped {name}")
+        copies: dict[str, list[int]] = {}  # a URL's key now -> the articles that are its story
         for article_id, key, owner in stale_keys(conn):
-            if owner is None:
-                conn.execute("UPDATE articles SET key = ? WHERE id = ?", (key, article_id))
-                conn.execute(
-                    "UPDATE related SET target_id = ? WHERE url_key = ? AND target_id IS NULL", (article_id, key)
-                )
-                done.append(f"article {article_id}: keyed by its URL again")
+            copies.setdefault(key, [] if owner is None else [owner]).append(article_id)
+        for key, ids in copies.items():
+            if len(ids) == 1:
+                conn.execute("UPDATE articles SET key = ? WHERE id = ?", (key, ids[0]))
+                conn.execute("UPDATE related SET target_id = ? WHERE url_key = ? AND target_id IS NULL", (ids[0], key))
+                done.append(f"article {ids[0]}: keyed by its URL again")
             else:
-                kept, gone = merging.merge(conn, owner, article_id, key)
-                done.append(f"article {gone}: merged into article {kept}, the same story")
+                kept, merged = merging.merge(conn, ids, key)
+                done += [f"article {article_id}: merged into article {kept}, the same story" for article_id in merged]
         keyed = conn.execute(f"UPDATE articles SET fts_key = {FTS_KEY_SQL} WHERE fts_key IS NULL").rowcount
         if keyed:
             done.append(f"gave {keyed} articles their full-text key")

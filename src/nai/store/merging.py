@@ -5,90 +5,67 @@ nothing a user could ask for.
 
 - The article kept is the one archived first (its id is the one a user has seen longest), keyed by
   its URL as nai spells it now; the other's id is gone.
-- The record (text, section, author, related stories, raw page) is the copy seen last's.
-- The states: both copies' by when each was seen, the other copy's current one among them (the
-  site's edit replaced it). A state that the one before it already says is that one, seen earlier.
+- The record (text, section, author, related stories, raw page, when it was last seen) is the
+  copy's seen last, with its states; the other copy's states join them at their times, as a page
+  saved earlier joins an article's history (history.place_older: the same text is the state seen
+  earlier; a text between two states is a state between them).
 - Every read-count observation of both (one a time: the kept copy's at a time both saw); the read
-  count is the latest. First seen is the earlier of the two, last seen the later.
-- Links to the other copy point at the kept one.
+  count is the latest. First seen is the earlier of the two.
+- Links to the other copy, and the crawl's URLs that produced it, are the kept one's.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from functools import partial
 from typing import Any
 
-from .keys import FTS_KEY_SQL, version_hash
+from ..model import Article
+from .history import place_older, timeline
+from .keys import FTS_KEY_SQL, now_iso
 
-#: The record's columns that the copy seen last gives the kept one.
+#: The record's columns: the copy seen last gives them to the kept one.
 RECORD = (
     "site, headline, published, section, read_count, body, author_id, rules, content_key, fingerprint,"
-    " raw_page_id, updated_at, removed_at, removed_status, seen_at"
+    " raw_page_id, updated_at, removed_at, removed_status, seen_at, last_seen"
 )
-VERSION = "headline, published, body, reason, raw_page_id, saved_at, seen_at"
 
 
-def merge(conn: sqlite3.Connection, one: int, other: int, key: str) -> tuple[int, int]:
-    """Two articles, one story, made one keyed `key` (its URL's key now), in the caller's
-    transaction: the one archived first keeps its id. Returns the id kept and the id gone."""
-    kept, gone = min(one, other), max(one, other)
-    rows = {article_id: _row(conn, article_id) for article_id in (kept, gone)}
-    seen = {article_id: row["seen_at"] or row["first_seen"] for article_id, row in rows.items()}
-    last = gone if seen[gone] > seen[kept] else kept
-    other = kept if last == gone else gone
-    states = [
-        {**dict(zip(VERSION.split(", "), version, strict=True)), "order": (article_id, n)}
-        for article_id in (kept, gone)
-        for n, version in enumerate(
-            conn.execute(f"SELECT {VERSION} FROM versions WHERE article_id = ? ORDER BY version", (article_id,))
-        )
-    ]
-    loser = rows[other]
-    states.append(
-        {
-            **{column: loser[column] for column in ("headline", "published", "body", "raw_page_id")},
-            "reason": "page",
-            "saved_at": loser["updated_at"] or loser["first_seen"],
-            "seen_at": seen[other],
-            "order": (other, len(states)),
-        }
-    )
-    states.sort(key=lambda state: (state["seen_at"] or "", state["order"]))
-    kept_states: list[dict[str, Any]] = []
-    for state in states:
-        if kept_states and _text(kept_states[-1]) == _text(state):
-            continue  # the state before it: seen earlier than this copy knew
-        kept_states.append(state)
-    winner = rows[last]
-    current_seen = seen[last]
-    if kept_states and _text(kept_states[-1]) == _text(winner):
-        current_seen = min(current_seen, kept_states.pop()["seen_at"] or current_seen)
-
-    conn.execute("DELETE FROM versions WHERE article_id IN (?, ?)", (kept, gone))
-    conn.executemany(
-        f"INSERT INTO versions (article_id, version, {VERSION}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(kept, n, *(state[column] for column in VERSION.split(", "))) for n, state in enumerate(kept_states, start=1)],
-    )
-    if last == gone:
+def merge(conn: sqlite3.Connection, copies: list[int], key: str) -> tuple[int, list[int]]:
+    """Articles that are one story made one keyed `key` (its URL's key now), in the caller's
+    transaction: the one archived first keeps its id. The others' states are placed all together,
+    oldest first, so that the order of the copies does not matter. Returns the id kept and those
+    gone."""
+    kept, *gone = sorted(set(copies))
+    rows = {article_id: _row(conn, article_id) for article_id in (kept, *gone)}
+    last = max((*gone, kept), key=lambda i: (_seen_last(rows[i]), i == kept))  # on a tie, the kept one
+    earlier = [i for i in rows if i != last]
+    states: list[tuple[str, int, Article, int | None]] = []
+    for article_id in earlier:
+        raw = dict(conn.execute("SELECT version, raw_page_id FROM versions WHERE article_id = ?", (article_id,)))
+        raw[None] = rows[article_id]["raw_page_id"]
+        for version, seen, _, headline, published, body in timeline(conn, article_id):
+            states.append((seen, article_id, Article(headline=headline, body=body, published=published), raw[version]))
+        conn.execute("DELETE FROM versions WHERE article_id = ?", (article_id,))
+    if last != kept:  # the kept id takes the copy seen last: its record, its states, its related stories
+        conn.execute("UPDATE versions SET article_id = ? WHERE article_id = ?", (kept, last))
         conn.execute("DELETE FROM related WHERE article_id = ?", (kept,))
-        conn.execute("UPDATE related SET article_id = ? WHERE article_id = ?", (kept, gone))
-    else:
-        conn.execute("DELETE FROM related WHERE article_id = ?", (gone,))
-    conn.execute("UPDATE related SET target_id = ? WHERE target_id = ?", (kept, gone))
-    conn.execute(
-        """INSERT OR IGNORE INTO read_counts (article_id, observed_at, read_count)
-           SELECT ?, observed_at, read_count FROM read_counts WHERE article_id = ?""",
-        (kept, gone),
-    )
-    conn.execute("DELETE FROM read_counts WHERE article_id = ?", (gone,))
-    first_seen = min(row["first_seen"] for row in rows.values())
-    last_seen = max((row["last_seen"] for row in rows.values() if row["last_seen"]), default=None)
-    conn.execute("DELETE FROM articles WHERE id = ?", (gone,))  # its full-text row with it (a trigger)
+        conn.execute("UPDATE related SET article_id = ? WHERE article_id = ?", (kept, last))
+    for article_id in gone:
+        conn.execute("DELETE FROM related WHERE article_id = ?", (article_id,))
+        conn.execute("UPDATE related SET target_id = ? WHERE target_id = ?", (kept, article_id))
+        conn.execute("UPDATE urls SET article_id = ? WHERE article_id = ?", (kept, article_id))
+        conn.execute(
+            """INSERT OR IGNORE INTO read_counts (article_id, observed_at, read_count)
+               SELECT ?, observed_at, read_count FROM read_counts WHERE article_id = ?""",
+            (kept, article_id),
+        )
+        conn.execute("DELETE FROM read_counts WHERE article_id = ?", (article_id,))
+        conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))  # its full-text row with it (a trigger)
     columns = RECORD.split(", ")
     conn.execute(
-        f"UPDATE articles SET {', '.join(f'{c} = ?' for c in columns)}, first_seen = ?, last_seen = ?, key = ?"
-        " WHERE id = ?",
-        (*(winner[c] for c in columns[:-1]), current_seen, first_seen, last_seen, key, kept),
+        f"UPDATE articles SET {', '.join(f'{c} = ?' for c in columns)}, first_seen = ?, key = ? WHERE id = ?",
+        (*(rows[last][c] for c in columns), min(r["first_seen"] for r in rows.values()), key, kept),
     )
     conn.execute(
         f"""UPDATE articles SET fts_key = {FTS_KEY_SQL},
@@ -97,14 +74,21 @@ def merge(conn: sqlite3.Connection, one: int, other: int, key: str) -> tuple[int
            WHERE id = ?1""",
         (kept,),
     )
+    now = now_iso()
+    for seen, _, article, raw_id in sorted(states, key=lambda state: (state[0], state[1])):
+        place_older(conn, _row(conn, kept), article, seen=seen, store_page=partial(_same, raw_id), now=now)
     return kept, gone
+
+
+def _same(value: int | None) -> int | None:
+    return value
+
+
+def _seen_last(row: dict[str, Any]) -> str:
+    return str(row["last_seen"] or row["seen_at"] or row["first_seen"])
 
 
 def _row(conn: sqlite3.Connection, article_id: int) -> dict[str, Any]:
     cursor = conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,))
     names = [c[0] for c in cursor.description]
     return dict(zip(names, cursor.fetchone(), strict=True))
-
-
-def _text(state: dict[str, Any]) -> str:
-    return version_hash(state["headline"], state["published"], state["body"])
