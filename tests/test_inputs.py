@@ -34,6 +34,7 @@ MALFORMED = {
     "IPv6 not an address": "https://[north-africa.com]/{}",
     "archive.org capture of a bad URL": "https://web.archive.org/web/2026/https://north-africa.com:abc/{}",
     "no host": "https:///{}",
+    "a host of dots": "https://./{}",
 }
 
 

@@ -226,6 +226,9 @@ def test_did_you_mean_corrects_the_misspelt_part_of_a_word_the_index_splits(arch
     assert (result.exit_code, result.stdout, result.stderr) == expected
     assert archive("search", "Salvadr’s-Pass").stderr == "nai: no match; did you mean: Salvador’s-Pass?\n"
     assert archive("search", "Qwxyzzy's").stderr == ""
+    assert archive("search", "x's").stderr == ""  # a letter is no misspelt word: not "a's"
+    assert archive("search", "l'Salvadr").stderr == "nai: no match; did you mean: l'Salvador?\n"
+    assert archive("search", "Salvadr'").stderr == "nai: no match; did you mean: Salvador'?\n"
 
 
 def test_did_you_mean_suggests_nothing_it_cannot_correct(archive: Nai, tmp_path: Path) -> None:

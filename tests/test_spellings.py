@@ -127,6 +127,8 @@ def test_an_arabic_word_is_found_with_a_conjunction_or_preposition_joined_to_it(
         ("اسامة", "اسامه"),
         ("الأمن", "الامن"),  # the alef after the article
         ("مصطفي", "مصطفى"),  # ى written ي
+        ("إلى", "الى"),  # a word that starts as the article does
+        ("إلهام", "الهام"),
         ("وأسامه", "اسامة"),  # joined to "and", and written two other ways
         ("أُسامة", "اسامة"),  # an article's vowels are spaces to the index: not found, as before
     ],
@@ -146,6 +148,20 @@ def test_an_arabic_word_is_found_however_its_hamza_and_last_letter_are_written(
     assert bool(expected) == (nai("search", f"{typed} Tripoli").stderr == "")  # no did-you-mean once it is held
     series = nai.json("trend", typed, "--format", "json")["periods"]
     assert [(p["period"], p["counts"][typed]) for p in series] == ([("2026-03", 1)] if expected else [])
+
+
+def test_every_writing_of_an_arabic_phrase_and_of_a_name(nai: Nai, tmp_path: Path) -> None:
+    """A phrase of two words written otherwise in both ("اسامه احمد", "أسامة أحمد": three letters);
+    another writing of a spelling finds the group's other spellings (الدبيبه: Dbeibah)."""
+    pages = [
+        copy(tmp_path, "osama", day=date(2026, 3, 2), haftar="أسامة أحمد"),
+        copy(tmp_path, "dbeibah", day=date(2026, 3, 3), haftar="Dbeibah"),
+    ]
+    assert nai("ingest", *map(str, pages)).exit_code == 0
+    assert urls(nai, '"اسامه احمد"') == ["https://north-africa.com/osama-story/"]
+    hits = nai.json("search", "الدبيبه", "--format", "json")
+    assert [(h["url"], h["matched"]) for h in hits] == [("https://north-africa.com/dbeibah-story/", ["Dbeibah"])]
+    assert urls(nai, "الدبيبه", "--exact") == []
 
 
 @pytest.mark.parametrize(("written", "typed"), [("على", "علي"), ("أسامة", "إسامة"), ("اسامة", "سامة")])

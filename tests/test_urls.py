@@ -53,6 +53,8 @@ def test_host_of() -> None:
         ("https://[::1]x/", "IPv6"),
         ("https://[north-africa.com]/x/", "IPv6"),
         ("https:///x/", "no host"),
+        ("https://./x/", "not a host name"),
+        ("https://../", "not a host name"),
         ("https://north africa.com/x/", "host"),
         ("https://north-africa.com/a\x00b/", "control character"),
         ("https://north-africa.com/\udce9/", "not text"),

@@ -43,12 +43,14 @@ PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "ف�
 LAM = tuple(p for p in PROCLITICS if p.endswith("ل"))
 # Arabic writes some letters of a word more than one way, and the index holds each as written, as
 # it holds "Tripoli" and "Tripolis" apart. A word of Arabic script is looked for in the writings of
-# the same word (at most MAX_WRITINGS a phrase, the one typed first), as the index finds "Saïed" for
-# "Saied": the alef that starts it (or follows the article ال) with or without its hamza or madda
-# (اسامة finds أسامة, أسامة finds اسامة; الامن finds الأمن), ة or ه at its end (أسامه, أسامة),
-# and ى written ي (مصطفى finds مصطفي; not the other way: علي, Ali, is not على, "on").
-ALEFS = "اأإآٱ"
-MAX_WRITINGS = 16
+# the same word, as the index finds "Saïed" for "Saied": the alef that starts it (or follows the
+# article ال) with or without its hamza or madda (اسامة finds أسامة and آسامة, أسامة finds اسامة;
+# الامن finds الأمن; الى finds إلى), ة or ه at its end (أسامه, أسامة), and ى written ي (مصطفى
+# finds مصطفي; not the other way: علي, Ali, is not على, "on"). A phrase is looked for in
+# MAX_WRITINGS writings at most, those that change the fewest letters first: every writing of two
+# words ("اسامه احمد" finds "أسامة أحمد").
+ALEFS = "اأإآ"
+MAX_WRITINGS = 64
 # Folding, as FTS5's `unicode61 remove_diacritics 2` folds the index (which does the real matching):
 # lower case, letters without their accents (NFKD, then no combining marks), Arabic short vowels
 # dropped; Arabic letters stay as they are (the index holds أ and ا apart). The table holds the
@@ -191,11 +193,8 @@ def forms(text: str) -> list[str]:
     words = _WORD.findall(text.replace("_", " "))[:MAX_QUERY_TERMS]
     if not words or not _ARABIC_START.match(words[0]):
         return ['"' + " ".join(words) + '"']
-    spelled: list[list[str]] = [[]]
-    for word in words:
-        spelled = [[*s, w] for s in spelled for w in writings(word)][:MAX_WRITINGS]
     quoted: list[str] = []
-    for first, *others in spelled:
+    for first, *others in spelled(words):
         rest = "".join(" " + w for w in others)
         if first.startswith("ال"):  # ل + ال is written لل: "للجزائر", not "لالجزائر"
             joined = [first, *(p + first for p in PROCLITICS if not p.endswith("ل")), *(p + first[1:] for p in LAM)]
@@ -205,22 +204,44 @@ def forms(text: str) -> list[str]:
     return quoted
 
 
+def spelled(words: list[str]) -> list[list[str]]:
+    """The writings of a run of words (each word's, writings), the likeliest first (the words as
+    typed, then those that change least), MAX_WRITINGS at most."""
+    runs: list[tuple[int, list[str]]] = [(0, [])]
+    for word in words:
+        runs = sorted(((cost + more, [*run, w]) for cost, run in runs for more, w in _writings(word)), key=_cost)
+        runs = runs[:MAX_WRITINGS]
+    return [run for _, run in runs]
+
+
+def _cost(run: tuple[int, object]) -> int:
+    return run[0]
+
+
 def writings(word: str) -> list[str]:
-    """The ways Arabic writes a word (see ALEFS), as typed first: "اسامه" is also "أسامه", "إسامه",
-    "آسامه", "ٱسامه" and each of them ending in ة. A word of another script, or of one letter, is
+    """The ways Arabic writes a word (see ALEFS), as typed first, then those that change least:
+    "اسامه" is also "اسامة", "أسامه", "إسامه"... A word of another script, or of one letter, is
     itself."""
+    return [w for _, w in _writings(word)]
+
+
+def _writings(word: str) -> list[tuple[int, str]]:
+    """writings, each with how much it changes the word: a hamza put on or taken off the alef, or
+    the other ending, 1; a madda or a wasla, or a hamza on the alef of a word that starts like the
+    article (إلى, إلهام), 2."""
     if len(word) < 2 or not _ARABIC_START.match(word):
-        return [word]
-    at = 2 if word.startswith("ال") and len(word) > 3 else 0
-    options = [word]
-    if word[at] == "ا" and not (at == 0 and word.startswith("ال")):
-        options += [word[:at] + alef + word[at + 1 :] for alef in ALEFS[1:]]
-    elif word[at] in ALEFS[1:]:
-        options.append(word[:at] + "ا" + word[at + 1 :])
-    ending = {"ة": "ه", "ه": "ة", "ى": "ي"}.get(word[-1]) if len(word) > at + 1 else None
+        return [(0, word)]
+    options = [(0, word)]
+    for at in (2, 0) if word.startswith("ال") and len(word) > 3 else (0,):
+        extra = 1 if at == 2 or not word.startswith("ال") else 2
+        if word[at] == "ا":
+            options += [(extra + (alef == "آ"), word[:at] + alef + word[at + 1 :]) for alef in ALEFS[1:]]
+        elif word[at] in ALEFS[1:]:
+            options.append((extra, word[:at] + "ا" + word[at + 1 :]))
+    ending = {"ة": "ه", "ه": "ة", "ى": "ي"}.get(word[-1]) if len(word) > 2 else None
     if ending:
-        options += [option[:-1] + ending for option in options]
-    return options
+        options += [(cost + 1, option[:-1] + ending) for cost, option in options]
+    return sorted(options, key=_cost)
 
 
 class Term(NamedTuple):
@@ -364,8 +385,15 @@ class Spellings:
             self._all = "\n".join(self._folded)
 
     def group(self, spelling: str) -> tuple[str, ...]:
-        """The group holding `spelling` (folded), or () when none does."""
+        """The group holding `spelling` (folded), or, for Arabic script, another writing of it
+        (الدبيبه is the group of الدبيبة); () when none does."""
         key = fold(spelling)
+        found = self._holding(key)
+        if found or not _ARABIC_START.search(key):
+            return found
+        return next(filter(None, (self._holding(" ".join(run)) for run in spelled(key.split())[1:])), ())
+
+    def _holding(self, key: str) -> tuple[str, ...]:
         if key and self._lines:
             self._parse(key)
         index = self._group.get(key)
@@ -460,7 +488,7 @@ class Spellings:
         group = self.group(text)
         if not group:
             return tuple(self._variants(text, self._span(len(key.split()))))
-        typed = next(s for s in group if fold(s) == key)
+        typed = next((s for s in group if fold(s) == key), text)  # another writing of a spelling: as typed
         spellings = {key: typed, **{fold(s): s for s in group}}
         for spelling in _alternatives(tuple(spellings.values())):
             if len(spellings) >= MAX_ALTERNATIVES:

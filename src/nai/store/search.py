@@ -237,15 +237,15 @@ def _words_of(typed: str) -> list[tuple[str, str]]:
     word = fold(typed)
     if " " not in word:
         return [(typed, word)] if word else []
-    return [(part.group(), folded) for part in _WORD.finditer(typed) if (folded := fold(part.group()))]
+    parts = ((part.group(), fold(part.group())) for part in _WORD.finditer(typed))
+    return [(part, folded) for part, folded in parts if len(folded) > 1]  # not the s of 's, the l of l'
 
 
 def _corrected(typed: str, corrections: dict[str, str]) -> str:
-    """A word as typed with its misspelt index words corrected ("Eurobnd's" -> "Eurobond's")."""
-    word = fold(typed)
-    if " " not in word:
-        return corrections.get(word, typed)
-    return _WORD.sub(lambda part: corrections.get(fold(part.group()), part.group()), typed)
+    """A word as typed with its misspelt index words corrected, what is around them kept
+    ("Eurobnd's" -> "Eurobond's", "Eurobnd'" -> "Eurobond'")."""
+    written = _WORD.sub(lambda part: corrections.get(fold(part.group()), part.group()), typed)
+    return written if written != typed else corrections.get(fold(typed), typed)
 
 
 def _names(words: list[str], typed: str, main: Callable[[str], str | None] | None) -> list[str]:
