@@ -463,6 +463,47 @@ def test_what_is_written_while_serving_shows_at_once(tmp_path: Path) -> None:
     assert len(rows) == len(Nai(db).jsonl("export")) > 2
 
 
+@needs_datasette
+def test_facet_counts_kept_are_counted_again_once_the_archive_changes(tmp_path: Path) -> None:
+    """nai serve keeps a facet's counts until the archive changes (PRAGMA data_version): asked
+    again, the same; after another process ingests a page, or edits a section, the new counts,
+    on the whole table and under a section chosen."""
+    db = tmp_path / "archive.db"
+    nai = Nai(db)
+
+    def expected(section: str | None = None) -> dict[str, dict[str, int]]:
+        records = [r for r in nai.jsonl("export") if section is None or r["section"] == section]
+        return {
+            "section": _counts(r["section"] for r in records if r["section"]),
+            "author_id": _counts(r["author"]["name"] for r in records if r["author"]),
+            "published": _counts(r["published"][:7] for r in records if r["published"]),
+        }
+
+    def facets(query: str = "") -> dict[str, dict[str, int]]:
+        data = get_json(f"{server.base}/archive/articles.json?_shape=objects{query}")
+        return {name: {v["label"]: v["count"] for v in f["results"]} for name, f in data["facet_results"].items()}
+
+    def run(*args: str) -> None:
+        subprocess.run([*NAI, "--db", str(db), *args], check=True, timeout=120, capture_output=True)
+
+    run("ingest", *map(str, sorted(FIXTURES.glob("naj-*.html"))))
+    server = start(db)
+    try:
+        first = facets()
+        assert first == expected() and facets() == first
+        run("ingest", str(ouargla_page(tmp_path, 5)))
+        assert facets() == expected() != first
+        sahel = "&section=Sahel+Edition"
+        assert facets(sahel) == expected("Sahel Edition")
+        script = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()"
+        change = "UPDATE articles SET section = 'Sahel Edition' WHERE section = 'Maghreb Edition'"
+        subprocess.run([sys.executable, "-c", script, str(db), change], check=True)
+        assert facets() == expected() and facets(sahel) == expected("Sahel Edition")
+        assert "Maghreb Edition" not in facets()["section"]
+    finally:
+        server.stop()
+
+
 READ_ONLY_MOUNT = 'mount --bind "$1" "$2" && mount -o remount,bind,ro "$2" && shift 2 && exec "$@"'
 
 
