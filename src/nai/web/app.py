@@ -191,6 +191,7 @@ class ArchiveDatabase(Database):  # type: ignore[misc]  # Datasette has no type 
                 self._watch = sqlite3.connect(
                     uri(self.path, immutable=not self.is_mutable), uri=True, check_same_thread=False
                 )
+                self._all_file_connections.append(self._watch)  # closed with the others
             return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
 
     def connect(self, write: bool = False) -> sqlite3.Connection:
