@@ -99,8 +99,9 @@ def metadata() -> dict[str, Any]:
                         "sql": SEARCH_SQL,
                         "title": "Search the archive",
                         "description": 'Plain words, all of which must match; "quoted words" match as a phrase; '
-                        "accents do not matter. Best match first (a match in the headline weighs ten times "
-                        f"one in the body); the {SEARCH_LIMIT} best are shown. A very common word ranks its "
+                        "accents do not matter; a name finds every spelling of it. Best match first (a match in "
+                        "the headline weighs ten times one in the body, and every spelling of a name as much as "
+                        f"its most common one); the {SEARCH_LIMIT} best are shown. A very common word ranks its "
                         f"{SEARCH_CANDIDATES:,} newest matches.",
                         "hide_sql": True,
                     }
