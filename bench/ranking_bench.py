@@ -21,31 +21,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from archive_bench import Corpus, archive_path, build, count_articles  # noqa: E402
-from startup_bench import ENV, NAI  # noqa: E402
+from startup_bench import NAI, p95, timed  # noqa: E402
 
 PAIRS = {"a common and a rare one": ("Sonatrach", "Tamanrasset"), "two common ones": ("Sonatrach", "Libya")}
 TARGET = 1.5
 TARGETED = "a common and a rare one"
-
-
-def timed(command: list[str]) -> float:
-    began = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=ENV)
-    return time.perf_counter() - began
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
 
 
 def main() -> None:
