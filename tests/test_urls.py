@@ -269,10 +269,10 @@ def stale_copy(nai: Nai, article_id: int) -> None:
     conn.close()
 
 
-def cafe_page(tmp_path: Path, name: str, *, reads: int, naval: bool = False) -> str:
+def cafe_page(tmp_path: Path, name: str, *, reads: int, word: str = "military") -> str:
+    """The café story as a page read `reads` times, its patrols `word` ("launch joint naval patrols")."""
     page = (FIXTURES / "naj-one-paragraph.html").read_bytes().replace(CHAD.encode(), CAFE.encode())
-    if naval:
-        page = page.replace(b"launch joint military patrols", b"launch joint naval patrols")
+    page = page.replace(b"launch joint military patrols", f"launch joint {word} patrols".encode())
     path = tmp_path / f"{name}.html"
     path.write_bytes(page.replace(b'post-views-count">7<', f'post-views-count">{reads}<'.encode()))
     return str(path)
@@ -287,7 +287,8 @@ def test_repair_merges_three_copies_and_a_text_changed_back_keeps_the_latest(nai
     assert nai("ingest", cafe_page(tmp_path, "jan", reads=7), at, "2025-01-01T00:00:00+00:00").exit_code == 0
     stale_copy(nai, 1)
     assert (
-        nai("ingest", cafe_page(tmp_path, "mar", reads=70, naval=True), at, "2025-03-01T00:00:00+00:00").exit_code == 0
+        nai("ingest", cafe_page(tmp_path, "mar", reads=70, word="naval"), at, "2025-03-01T00:00:00+00:00").exit_code
+        == 0
     )
     with sqlite3.connect(nai.db) as conn:  # each copy keyed in turn, as each spelling of its URL was
         conn.execute("UPDATE articles SET key = 'old-spelling-2' WHERE id = 2")
@@ -325,3 +326,37 @@ def test_repair_merges_three_copies_and_a_text_changed_back_keeps_the_latest(nai
     series = {t["id"]: t["series"] for t in nai.json("trending", "--days", "100000", "--format", "json")}
     assert [count for _, count in series[1]] == [7, 70, 80, 900]
     assert sql(nai.db, "SELECT article_id FROM urls") == [(1,)]
+
+
+def test_repair_merges_copies_as_if_their_pages_were_ingested_into_one_article(nai: Nai, tmp_path: Path) -> None:
+    """Copy 1: military in January, naval in February, naval again in November. Copy 2: air in
+    March, again in December. Ingested in time order into one article, the pages would make military,
+    naval, air, naval (November), air (December): the merge makes that history, and keeps no raw
+    page that no state holds."""
+    pages = [  # (copy, month, patrols, read count)
+        (1, "01", "military", 7),
+        (1, "02", "naval", 8),
+        (1, "11", "naval", 9),
+        (2, "03", "air", 70),
+        (2, "12", "air", 71),
+    ]
+    for copy, month, word, reads in pages:
+        page = cafe_page(tmp_path, f"{copy}-{month}", reads=reads, word=word)
+        assert nai("ingest", page, "--observed-at", f"2025-{month}-01T00:00:00+00:00").exit_code == 0
+        if (copy, month) == (1, "11"):  # the first copy, keyed as before m011: the second is another article
+            stale_copy(nai, 1)
+    assert nai("check", "--repair").exit_code == 0 and nai("check").stdout == "ok\n"
+    versions = nai.json("history", "1", "--format", "json")["versions"]
+    words = [next(w for w in ("military", "naval", "air") if f"joint {w}" in v["body"]) for v in versions]
+    assert [(v["seen_at"][:7], w) for v, w in zip(versions, words, strict=True)] == [
+        ("2025-01", "military"),
+        ("2025-02", "naval"),
+        ("2025-03", "air"),
+        ("2025-11", "naval"),
+        ("2025-12", "air"),
+    ]
+    assert nai.json("show", "1", "--format", "json")["read_count"] == 71
+    unheld = """SELECT count(*) FROM raw_pages
+                WHERE id NOT IN (SELECT raw_page_id FROM articles WHERE raw_page_id IS NOT NULL)
+                  AND id NOT IN (SELECT raw_page_id FROM versions WHERE raw_page_id IS NOT NULL)"""
+    assert sql(nai.db, unheld) == [(0,)]

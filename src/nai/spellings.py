@@ -330,6 +330,8 @@ class Spellings:
         ours = _FOLDABLE.sub(_fold_letter, "\n".join(self._lines[:shipped]).lower())
         self._all = "\n".join(f for f in (ours, fold_text("\n".join(self._lines[shipped:]))) if f)
         self._folded = self._all.split("\n")
+        self._text = self._all  # every line folded, parsed or not (self._all loses the lines parsed)
+        self._written: dict[str, bool] = {}  # an Arabic word -> whether a writing of it is in the text
         self._longest = 0 if self._lines else 1  # words of the longest spelling; 0: not counted yet
         for group in groups:
             self.add(group)
@@ -389,9 +391,16 @@ class Spellings:
         (الدبيبه is the group of الدبيبة); () when none does."""
         key = fold(spelling)
         found = self._holding(key)
-        if found or not _ARABIC_START.search(key):
+        if found or not _ARABIC_START.search(key) or not all(map(self._in_text, key.split())):
             return found
         return next(filter(None, (self._holding(" ".join(run)) for run in spelled(key.split())[1:])), ())
+
+    def _in_text(self, word: str) -> bool:
+        """Whether some writing of `word` is in the groups' text (else no writing of a phrase that
+        holds it can be a spelling: a long query of Arabic looks up nothing for most of its runs)."""
+        if word not in self._written:
+            self._written[word] = any(w in self._text for w in writings(word))
+        return self._written[word]
 
     def _holding(self, key: str) -> tuple[str, ...]:
         if key and self._lines:

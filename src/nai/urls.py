@@ -77,7 +77,7 @@ def check_url(url: str) -> str:
         host, _, port = hostport.partition(":")
         if not host:
             raise ValueError("no host")
-        if BAD_HOST_CHAR.search(host) or "]" in port or not host.strip("."):  # "https://./": dots alone
+        if BAD_HOST_CHAR.search(host) or "]" in port or not host.strip(".\u3002\uff0e\uff61"):  # dots alone
             raise ValueError(f"not a host name: {host!r}")
     if port and not (port.isascii() and port.isdigit() and int(port) <= 65535):
         raise ValueError(f"port is not a number from 0 to 65535: {port!r}")

@@ -134,10 +134,14 @@ def repair(archive: Archive, parse: Parse) -> list[str]:
         for name in [n for n in UNWANTED_OBJECTS if n in present]:
             conn.execute(UNWANTED_OBJECTS[name])
             done.append(f"dropped {name}")
-        copies: dict[str, list[int]] = {}  # a URL's key now -> the articles that are its story
-        for article_id, key, owner in stale_keys(conn):
-            copies.setdefault(key, [] if owner is None else [owner]).append(article_id)
+        copies: dict[str, list[int]] = {}  # a URL's key now -> the articles whose URL it is
+        for article_id, key, _ in stale_keys(conn):
+            copies.setdefault(key, []).append(article_id)
+            # out of the way first: a stale article may hold the key of another one's URL
+            conn.execute("UPDATE articles SET key = ? WHERE id = ?", (f"stale:{article_id}", article_id))
         for key, ids in copies.items():
+            holder = conn.execute("SELECT id FROM articles WHERE key = ?", (key,)).fetchone()
+            ids = ([int(holder[0])] if holder else []) + ids
             if len(ids) == 1:
                 conn.execute("UPDATE articles SET key = ? WHERE id = ?", (key, ids[0]))
                 conn.execute("UPDATE related SET target_id = ? WHERE url_key = ? AND target_id IS NULL", (ids[0], key))

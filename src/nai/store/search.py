@@ -213,12 +213,17 @@ def suggest(conn: sqlite3.Connection, expanded: Expanded, main: Callable[[str], 
             continue
         if main is not None and main(term.text) is not None:
             return []  # a name the archive lacks
+        before = len(missing)
         for typed in term.text.replace("_", " ").split():
             for part, word in _words_of(typed):
-                if word not in missing and not _has_word(conn, word):
-                    if main is not None and main(word) is not None:
-                        return []
-                    missing[word] = _names(_closest(conn, word), part, main)
+                if word in missing or _has_word(conn, word):
+                    before = -1  # (a word of it that another term misspelt too, or one held)
+                    continue
+                if main is not None and main(word) is not None:
+                    return []
+                missing[word] = _names(_closest(conn, word), part, main)
+        if len(missing) == before:
+            return []  # nothing of it to put right ("x's": a letter and a letter)
     if not missing or not all(missing.values()):
         return []
     queries = []
@@ -236,7 +241,7 @@ def _words_of(typed: str) -> list[tuple[str, str]]:
     several for one that the index splits ("Eurobnd's" is eurobnd and s, "al-Sarraj" al and sarraj)."""
     word = fold(typed)
     if " " not in word:
-        return [(typed, word)] if word else []
+        return [(typed, word)] if len(word) > 1 else []  # a letter is no misspelt word
     parts = ((part.group(), fold(part.group())) for part in _WORD.finditer(typed))
     return [(part, folded) for part, folded in parts if len(folded) > 1]  # not the s of 's, the l of l'
 

@@ -179,12 +179,14 @@ class ArchiveDatabase(Database):  # type: ignore[misc]  # Datasette has no type 
             self._facets.clear()
             self._version = version
         key = (sql, repr(sorted(params.items()) if isinstance(params, dict) else params))
-        if key not in self._facets:
-            results = await super().execute(sql, params, custom_time_limit=custom_time_limit, **options)
+        if key in self._facets:
+            return self._facets[key]
+        results = await super().execute(sql, params, custom_time_limit=custom_time_limit, **options)
+        if self._archive_version() == version == self._version:  # no commit while it ran: kept
             if len(self._facets) >= FACETS_KEPT:
                 self._facets.clear()
             self._facets[key] = results
-        return self._facets[key]
+        return results
 
     def _archive_version(self) -> int:
         with self._watch_lock:
