@@ -19,7 +19,16 @@ import pytest
 
 from conftest import FIXTURES, LIBYA_URL, Nai
 from nai import spellings as spellings_module
-from nai.spellings import DATA_FILE, MAX_ALTERNATIVES, Spellings, fold, fold_text, read_groups, read_lines
+from nai.spellings import (
+    DATA_FILE,
+    MAX_ALTERNATIVES,
+    MAX_WRITINGS,
+    Spellings,
+    fold,
+    fold_text,
+    read_groups,
+    read_lines,
+)
 
 CLASSIC = FIXTURES / "naj-libya-classic.html"
 SLUG = "southern-libya-boils-over-three-haftar-soldiers-killed-in-border-raid-near-niger"
@@ -386,3 +395,12 @@ def test_a_long_arabic_query_looks_up_no_writing_of_words_no_group_holds(monkeyp
     assert len(looked) < 2_000
     looked.clear()
     assert "Dbeibah" in groups.expand("الدبيبه").terms[0].spellings and len(looked) > 1  # a writing still found
+
+
+def test_a_long_quoted_arabic_phrase_is_searched_in_its_bounded_writings(archive: Nai) -> None:
+    """Each word of "الامارة الامارة …" has two careful writings: 60 words would be 2**60 phrases
+    made before MAX_WRITINGS cut them (the process was killed for memory). At most MAX_WRITINGS."""
+    phrase = " ".join(["الامارة"] * 60)
+    result = archive("search", f'"{phrase}"')
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert len(spellings_module.spelled(phrase.split())) == MAX_WRITINGS

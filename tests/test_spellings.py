@@ -151,14 +151,18 @@ def test_an_arabic_word_is_found_however_its_hamza_and_last_letter_are_written(
 
 
 def test_every_writing_of_an_arabic_phrase_and_of_a_name(nai: Nai, tmp_path: Path) -> None:
-    """A phrase of two words written otherwise in both ("اسامه احمد", "أسامة أحمد": three letters);
-    another writing of a spelling finds the group's other spellings (الدبيبه: Dbeibah)."""
+    """A phrase of two words written otherwise in both ("اسامه احمد", "أسامة أحمد": three letters),
+    and of three (four letters); another writing of a spelling finds the group's other spellings
+    (الدبيبه: Dbeibah)."""
     pages = [
         copy(tmp_path, "osama", day=date(2026, 3, 2), haftar="أسامة أحمد"),
         copy(tmp_path, "dbeibah", day=date(2026, 3, 3), haftar="Dbeibah"),
+        copy(tmp_path, "amin", day=date(2026, 3, 4), haftar="أسامة أحمد الأمين"),
     ]
     assert nai("ingest", *map(str, pages)).exit_code == 0
-    assert urls(nai, '"اسامه احمد"') == ["https://north-africa.com/osama-story/"]
+    osama, amin = "https://north-africa.com/osama-story/", "https://north-africa.com/amin-story/"
+    assert set(urls(nai, '"اسامه احمد"')) == {osama, amin}
+    assert urls(nai, '"اسامه احمد الامين"') == [amin]  # four letters written otherwise: the careful writing
     hits = nai.json("search", "الدبيبه", "--format", "json")
     assert [(h["url"], h["matched"]) for h in hits] == [("https://north-africa.com/dbeibah-story/", ["Dbeibah"])]
     assert urls(nai, "الدبيبه", "--exact") == []

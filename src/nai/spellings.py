@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from itertools import islice, product
 from typing import NamedTuple
 
 from .errors import NaiError
@@ -205,13 +206,29 @@ def forms(text: str) -> list[str]:
 
 
 def spelled(words: list[str]) -> list[list[str]]:
-    """The writings of a run of words (each word's, writings), the likeliest first (the words as
-    typed, then those that change least), MAX_WRITINGS at most."""
+    """The writings of a run of words (each word's, writings), the likeliest first, MAX_WRITINGS at
+    most: the words as typed; then each word in careful writing (a hamza on its alef, ة for its ه):
+    a name typed without them is written with them ("اسامه احمد الامين", "أسامة أحمد الأمين", four
+    letters changed); then those that change fewest letters."""
     runs: list[tuple[int, list[str]]] = [(0, [])]
     for word in words:
         runs = sorted(((cost + more, [*run, w]) for cost, run in runs for more, w in _writings(word)), key=_cost)
         runs = runs[:MAX_WRITINGS]
-    return [run for _, run in runs]
+    careful = [list(run) for run in islice(product(*map(_careful, words)), MAX_WRITINGS // 4)]
+    found = {tuple(run): run for run in [list(words), *careful, *(run for _, run in runs)]}
+    return list(found.values())[:MAX_WRITINGS]
+
+
+def _careful(word: str) -> list[str]:
+    """A word of Arabic script with a hamza on the alef that starts it (or follows the article),
+    above or below, and ة for the ه that ends it: how a careful text writes it, if it is that."""
+    if len(word) < 2 or not _ARABIC_START.match(word):
+        return [word]
+    at = 2 if word.startswith("ال") and len(word) > 3 else 0
+    ending = word[:-1] + "ة" if word.endswith("ه") and len(word) > 2 else word
+    if ending[at] != "ا" or (at == 0 and word.startswith("ال")):
+        return [ending]
+    return [ending[:at] + alef + ending[at + 1 :] for alef in "أإ"]
 
 
 def _cost(run: tuple[int, object]) -> int:
