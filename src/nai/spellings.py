@@ -48,10 +48,11 @@ LAM = tuple(p for p in PROCLITICS if p.endswith("ل"))
 # article ال) with or without its hamza or madda (اسامة finds أسامة and آسامة, أسامة finds اسامة;
 # الامن finds الأمن; الى finds إلى), ة or ه at its end (أسامه, أسامة), and ى written ي (مصطفى
 # finds مصطفي; not the other way: علي, Ali, is not على, "on"). A phrase is looked for in
-# MAX_WRITINGS writings at most, those that change the fewest letters first: every writing of two
-# words ("اسامه احمد" finds "أسامة أحمد").
+# MAX_WRITINGS writings at most (spelled): as typed, in careful writing, then those that change the
+# fewest letters.
 ALEFS = "اأإآ"
 MAX_WRITINGS = 64
+WRITTEN_KEPT = 10_000  # Arabic words whose writings' presence in the groups' text is remembered
 # Folding, as FTS5's `unicode61 remove_diacritics 2` folds the index (which does the real matching):
 # lower case, letters without their accents (NFKD, then no combining marks), Arabic short vowels
 # dropped; Arabic letters stay as they are (the index holds أ and ا apart). The table holds the
@@ -244,8 +245,8 @@ def writings(word: str) -> list[str]:
 
 def _writings(word: str) -> list[tuple[int, str]]:
     """writings, each with how much it changes the word: a hamza put on or taken off the alef, or
-    the other ending, 1; a madda or a wasla, or a hamza on the alef of a word that starts like the
-    article (إلى, إلهام), 2."""
+    the other ending, 1; a madda, or a hamza on the alef of a word that starts like the article
+    (إلى, إلهام), 2."""
     if len(word) < 2 or not _ARABIC_START.match(word):
         return [(0, word)]
     options = [(0, word)]
@@ -416,6 +417,8 @@ class Spellings:
         """Whether some writing of `word` is in the groups' text (else no writing of a phrase that
         holds it can be a spelling: a long query of Arabic looks up nothing for most of its runs)."""
         if word not in self._written:
+            if len(self._written) >= WRITTEN_KEPT:  # a server's spellings live as long as it does
+                self._written.clear()
             self._written[word] = any(w in self._text for w in writings(word))
         return self._written[word]
 

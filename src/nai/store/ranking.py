@@ -61,10 +61,10 @@ def discounts(conn: sqlite3.Connection, terms: Iterable[Term]) -> list[tuple[str
     half = (articles + 1) // 2
     found: list[tuple[str, float]] = []
     for term in terms:
-        quoted = phrases(term)
-        if len(quoted) < 2 or sum(_hits(conn, p, 1) for p in quoted) < 2:
-            continue  # one phrase held, or none: bm25 as it is (a look-up a phrase, not a count)
-        hits = {p: n for p in quoted if (n := _hits(conn, p, half))}
+        held = [p for p in phrases(term) if _hits(conn, p, 1)]  # a look-up a phrase, not a count
+        if len(held) < 2:
+            continue  # one phrase held, or none: bm25 as it is
+        hits = {p: _hits(conn, p, half) for p in held}
         weight = idf(max(hits.values()), articles)
         found += [(p, weight / idf(n, articles) - 1) for p, n in hits.items() if idf(n, articles) > weight]
     return found

@@ -213,16 +213,16 @@ def suggest(conn: sqlite3.Connection, expanded: Expanded, main: Callable[[str], 
             continue
         if main is not None and main(term.text) is not None:
             return []  # a name the archive lacks
-        before = len(missing)
+        counted = 0  # its words, held or to put right
         for typed in term.text.replace("_", " ").split():
             for part, word in _words_of(typed):
+                counted += 1
                 if word in missing or _has_word(conn, word):
-                    before = -1  # (a word of it that another term misspelt too, or one held)
                     continue
                 if main is not None and main(word) is not None:
                     return []
                 missing[word] = _names(_closest(conn, word), part, main)
-        if len(missing) == before:
+        if not counted:
             return []  # nothing of it to put right ("x's": a letter and a letter)
     if not missing or not all(missing.values()):
         return []

@@ -172,7 +172,7 @@ class ArchiveDatabase(Database):  # type: ignore[misc]  # Datasette has no type 
         entries each (55 ms a facet), and the archive changes once a night. A commit by any other
         connection, another process's too, changes PRAGMA data_version on this one's own."""
         options = {"truncate": truncate, "page_size": page_size, "log_sql_errors": log_sql_errors}
-        if custom_time_limit is None or custom_time_limit != self.ds.setting("facet_time_limit_ms"):
+        if custom_time_limit != self.ds.setting("facet_time_limit_ms"):
             return await super().execute(sql, params, custom_time_limit=custom_time_limit, **options)
         version = self._archive_version()
         if version != self._version:
