@@ -87,6 +87,7 @@ def test_schema_is_migrated_recorded_and_in_wal_mode(full: Nai) -> None:
         "m012_facet_indexes",
         "m013_facet_indexes_by_date",
         "m014_facet_indexes_crossed",
+        "m015_index_without_arabic_marks",
     ]
     assert sql(full.db, "PRAGMA journal_mode")[0][0] == "wal"
     tables = {r[0] for r in sql(full.db, "SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -353,6 +353,7 @@ def test_an_archive_of_the_first_schema_is_upgraded_in_place(tmp_path: Path) -> 
         "m012_facet_indexes",
         "m013_facet_indexes_by_date",
         "m014_facet_indexes_crossed",
+        "m015_index_without_arabic_marks",
     ]
     assert {t: sql(db, f"SELECT count(*) FROM {t}") for t in counts} == counts
     assert sql(db, "SELECT id, url, headline, body FROM articles ORDER BY id") == records

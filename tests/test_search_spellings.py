@@ -11,13 +11,14 @@ import html
 import io
 import json
 import re
+import sqlite3
 import unicodedata
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, LIBYA_URL, Nai
+from conftest import FIXTURES, LIBYA_URL, Nai, sql
 from nai import spellings as spellings_module
 from nai.spellings import (
     DATA_FILE,
@@ -29,6 +30,8 @@ from nai.spellings import (
     read_groups,
     read_lines,
 )
+from nai.store.keys import INDEX_MARKS
+from nai.store.schema import M003_TRIGGERS
 
 CLASSIC = FIXTURES / "naj-libya-classic.html"
 SLUG = "southern-libya-boils-over-three-haftar-soldiers-killed-in-border-raid-near-niger"
@@ -404,3 +407,81 @@ def test_a_long_quoted_arabic_phrase_is_searched_in_its_bounded_writings(archive
     result = archive("search", f'"{phrase}"')
     assert (result.exit_code, result.stdout) == (0, "")
     assert len(spellings_module.spelled(phrase.split())) == MAX_WRITINGS
+
+
+# ---- 6. Arabic written with its vowels in an article ---------------------------------------------
+
+VOWELLED = "قال أُسامة الأمينُ إن محمّد وصلَ إلى سبها."
+
+
+def vowelled_hits(nai: Nai, query: str) -> dict[str, list[str]]:
+    return {h["url"]: h["matched"] for h in nai.json("search", query, "--exact", "--format", "json")}
+
+
+def test_arabic_written_with_its_vowels_in_an_article_is_found_as_its_words(nai: Nai, tmp_path: Path) -> None:
+    """unicode61 takes a short vowel or a shadda for a space: the index leaves them out of the text
+    (محمّد was "محم د", and محمد did not find it). The snippet is the text as the index reads it."""
+    page = story(tmp_path, "vowelled", "Arabic Press Review", VOWELLED)
+    assert nai("ingest", str(page)).exit_code == 0
+    for query in ("محمد", "محمّد", "أسامة", '"أسامة الأمين"', "وصل"):
+        assert list(vowelled_hits(nai, query)) == [url("vowelled")], query
+    assert vowelled_hits(nai, "اسامه")[url("vowelled")] == ["أسامة"]  # another writing finds it too
+    assert vowelled_hits(nai, "سامة") == {}  # no longer a word of its own
+    [hit] = nai.json("search", "محمد", "--format", "json")
+    assert "[محمد]" in hit["snippet"] and hit["matched"] == ["محمد"]
+    assert nai.json("show", "1", "--format", "json")["body"] == VOWELLED  # the record keeps its marks
+    assert nai("check").exit_code == 0
+
+
+def test_an_edited_vowelled_article_is_indexed_as_it_reads_now(nai: Nai, tmp_path: Path) -> None:
+    """The update trigger takes the old text out of the index as it was put in (without its marks):
+    else FTS5's own check finds the index wrong."""
+    assert nai("ingest", str(story(tmp_path, "vowelled", "Arabic Press Review", VOWELLED))).exit_code == 0
+    edited = story(tmp_path, "vowelled", "Arabic Press Review", VOWELLED.replace("محمّد", "عُمَر"))
+    assert nai("ingest", str(edited)).exit_code == 0
+    assert vowelled_hits(nai, "محمد") == {} and list(vowelled_hits(nai, "عمر")) == [url("vowelled")]
+    check = nai("check")
+    assert (check.exit_code, check.stdout) == (0, "ok\n")
+
+
+@pytest.mark.parametrize("content", ["content='articles'", 'content="articles"'])
+def test_an_archive_indexed_with_the_marks_is_indexed_again_without_them(
+    nai: Nai, tmp_path: Path, content: str
+) -> None:
+    """As before migration m015: the index's content the articles themselves, marks and all. The
+    index as m003 wrote it is switched to its new content in place, its vowelled articles indexed
+    again; an index written otherwise is made again whole."""
+    pages = [story(tmp_path, "vowelled", "Arabic Press Review", VOWELLED), *sorted(FIXTURES.glob("*.html"))]
+    assert nai("ingest", *map(str, pages)).exit_code == 0
+    before = {q: sorted(vowelled_hits(nai, q)) for q in ("Haftar", "Niger", "Tripoli")}
+    with sqlite3.connect(nai.db) as conn:
+        conn.executescript(
+            f"""
+            DROP TRIGGER articles_ad; DROP TRIGGER articles_au; DROP TABLE articles_fts; DROP VIEW articles_fts_text;
+            CREATE VIRTUAL TABLE articles_fts USING fts5 (headline, body,
+              tokenize='unicode61 remove_diacritics 2', {content}, content_rowid='fts_key');
+            INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+            {M003_TRIGGERS} DROP TRIGGER articles_ai;
+            DELETE FROM _nai_migrations WHERE name = 'm015_index_without_arabic_marks';
+            """
+        )
+    conn.close()
+    assert sql(nai.db, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'محمد'") == [(0,)]
+    assert list(vowelled_hits(nai, "محمد")) == [url("vowelled")]  # opening the archive migrates it
+    assert {q: sorted(vowelled_hits(nai, q)) for q in before} == before
+    [(made,)] = sql(nai.db, "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'")
+    assert "content='articles_fts_text'" in str(made)
+    assert ("\n" in str(made)) == (content == "content='articles'")  # switched in place, or made anew
+    triggers = sql(nai.db, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+    assert [name for name, _ in triggers] == ["articles_ad", "articles_au"]
+    assert all("x'D9'" in str(text) for _, text in triggers)  # the new ones: they fold the text
+    assert nai("check").stdout == "ok\n"
+    edited = story(tmp_path, "vowelled", "Arabic Press Review", VOWELLED.replace("محمّد", "عُمَر"))
+    assert nai("ingest", str(edited)).exit_code == 0
+    assert vowelled_hits(nai, "محمد") == {} and nai("check").stdout == "ok\n"
+
+
+def test_a_query_drops_the_marks_the_index_leaves_out_and_no_other() -> None:
+    for code in range(0x0600, 0x0700):
+        char = chr(code)
+        assert (spellings_module.normal(f"ب{char}ب") == "بب") == (char in INDEX_MARKS), hex(code)

@@ -355,6 +355,10 @@ def test_noisy_tables_are_hidden(served: Served) -> None:
     tables = {t["name"]: t["hidden"] for t in get_json(f"{served.base}/archive.json")["tables"]}
     assert not tables["articles"] and not tables["read_counts"] and not tables["related"]
     assert tables["raw_pages"] and tables["raw_dicts"] and tables["urls"] and tables["_nai_migrations"]
+    # the text as the full-text index reads it is no page of the archive: neither listed nor served
+    assert [v["name"] for v in get_json(f"{served.base}/archive.json")["views"]] == []
+    assert get(f"{served.base}/archive/articles_fts_text")[0] == 403
+    assert get(f"{served.base}/archive/articles")[0] == 200
 
 
 WRITES = [

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ArchiveError
 from ..model import Article, Author, Related, Saved, SaveStatus
 from . import schema
-from .keys import FTS_KEY_FUNCTION, content_key, fingerprint, fts_key, now_iso, version_hash
+from .keys import FTS_KEY_FUNCTION, content_key, fingerprint, fts_key, index_text, now_iso, version_hash
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -76,7 +76,7 @@ class Archive:
         self.read_only = False
         self._on_rollback: list[Callable[[], None]] = []
         self._depth = 0  # savepoints open
-        #: New articles' full-text rows (fts_key, headline, body), indexed at the transaction's commit.
+        #: New articles' full-text rows (fts_key, headline, body as the index reads them), indexed at commit.
         self._unindexed: list[tuple[int, str, str]] = []
         try:
             self.conn = self._connect(create=create)
@@ -338,7 +338,7 @@ class Archive:
                 now, now, seen, seen,
             ),
         )  # fmt: skip
-        self._unindexed.append((rowid, article.headline, article.body))
+        self._unindexed.append((rowid, index_text(article.headline), index_text(article.body)))
         if article.read_count is not None:
             self.conn.execute(
                 "INSERT INTO read_counts (article_id, observed_at, read_count) VALUES (?, ?, ?)",

@@ -137,16 +137,7 @@ CREATE TABLE "runs" (
 CREATE UNIQUE INDEX "idx_articles_fts_key"
     ON "articles" ("fts_key")
 ;
-CREATE VIRTUAL TABLE articles_fts USING fts5 (headline, body, tokenize='unicode61 remove_diacritics 2', content='articles', content_rowid='fts_key')
-;
-CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
-  INSERT INTO articles_fts (articles_fts, rowid, headline, body) VALUES ('delete', old.fts_key, old.headline, old.body);
-END
-;
-CREATE TRIGGER articles_au AFTER UPDATE OF headline, body, fts_key ON articles BEGIN
-  INSERT INTO articles_fts (articles_fts, rowid, headline, body) VALUES ('delete', old.fts_key, old.headline, old.body);
-  INSERT INTO articles_fts (rowid, headline, body) VALUES (new.fts_key, new.headline, new.body);
-END
+CREATE VIRTUAL TABLE articles_fts USING fts5 (headline, body, tokenize='unicode61 remove_diacritics 2', content='articles_fts_text', content_rowid='fts_key')
 ;
 CREATE TABLE "raw_dicts" (
    "id" INTEGER PRIMARY KEY,
@@ -181,4 +172,19 @@ CREATE INDEX "idx_articles_section_author_id"
 ;
 CREATE INDEX "idx_articles_author_id_section"
     ON "articles" ("author_id", "section")
+;
+CREATE VIEW articles_fts_text AS
+  SELECT fts_key, CASE WHEN instr(CAST(headline AS BLOB), x'D9') THEN replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(headline, char(1600), ''), char(1611), ''), char(1612), ''), char(1613), ''), char(1614), ''), char(1615), ''), char(1616), ''), char(1617), ''), char(1618), ''), char(1619), ''), char(1620), ''), char(1621), ''), char(1622), ''), char(1623), ''), char(1624), ''), char(1625), ''), char(1626), ''), char(1627), ''), char(1628), ''), char(1629), ''), char(1630), ''), char(1631), ''), char(1648), '') ELSE headline END AS headline, CASE WHEN instr(CAST(body AS BLOB), x'D9') THEN replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(body, char(1600), ''), char(1611), ''), char(1612), ''), char(1613), ''), char(1614), ''), char(1615), ''), char(1616), ''), char(1617), ''), char(1618), ''), char(1619), ''), char(1620), ''), char(1621), ''), char(1622), ''), char(1623), ''), char(1624), ''), char(1625), ''), char(1626), ''), char(1627), ''), char(1628), ''), char(1629), ''), char(1630), ''), char(1631), ''), char(1648), '') ELSE body END AS body FROM articles
+;
+CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+  INSERT INTO articles_fts (articles_fts, rowid, headline, body)
+  VALUES ('delete', old.fts_key, CASE WHEN instr(CAST(old.headline AS BLOB), x'D9') THEN replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(old.headline, char(1600), ''), char(1611), ''), char(1612), ''), char(1613), ''), char(1614), ''), char(1615), ''), char(1616), ''), char(1617), ''), char(1618), ''), char(1619), ''), char(1620), ''), char(1621), ''), char(1622), ''), char(1623), ''), char(1624), ''), char(1625), ''), char(1626), ''), char(1627), ''), char(1628), ''), char(1629), ''), char(1630), ''), char(1631), ''), char(1648), '') ELSE old.headline END, CASE WHEN instr(CAST(old.body AS BLOB), x'D9') THEN replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(old.body, char(1600), ''), char(1611), ''), char(1612), ''), char(1613), ''), char(1614), ''), char(1615), ''), char(1616), ''), char(1617), ''), char(1618), ''), char(1619), ''), char(1620), ''), char(1621), ''), char(1622), ''), char(1623), ''), char(1624), ''), char(1625), ''), char(1626), ''), char(1627), ''), char(1628), ''), char(1629), ''), char(1630), ''), char(1631), ''), char(1648), '') ELSE old.body END);
+END
+;
+CREATE TRIGGER articles_au AFTER UPDATE OF headline, body, fts_key ON articles BEGIN
+  INSERT INTO articles_fts (articles_fts, rowid, headline, body)
+  VALUES ('delete', old.fts_key, CASE WHEN instr(CAST(old.headline AS BLOB), x'D9') THEN replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(old.headline, char(1600), ''), char(1611), ''), char(1612), ''), char(1613), ''), char(1614), ''), char(1615), ''), char(1616), ''), char(1617), ''), char(1618), ''), char(1619), ''), char(1620), ''), char(1621), ''), char(1622), ''), char(1623), ''), char(1624), ''), char(1625), ''), char(1626), ''), char(1627), ''), char(1628), ''), char(1629), ''), char(1630), ''), char(1631), ''), char(1648), '') ELSE old.headline END, CASE WHEN instr(CAST(old.body AS BLOB), x'D9') THEN replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(old.body, char(1600), ''), char(1611), ''), char(1612), ''), char(1613), ''), char(1614), ''), char(1615), ''), char(1616), ''), char(1617), ''), char(1618), ''), char(1619), ''), char(1620), ''), char(1621), ''), char(1622), ''), char(1623), ''), char(1624), ''), char(1625), ''), char(1626), ''), char(1627), ''), char(1628), ''), char(1629), ''), char(1630), ''), char(1631), ''), char(1648), '') ELSE old.body END);
+  INSERT INTO articles_fts (rowid, headline, body)
+  VALUES (new.fts_key, CASE WHEN instr(CAST(new.headline AS BLOB), x'D9') THEN replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(new.headline, char(1600), ''), char(1611), ''), char(1612), ''), char(1613), ''), char(1614), ''), char(1615), ''), char(1616), ''), char(1617), ''), char(1618), ''), char(1619), ''), char(1620), ''), char(1621), ''), char(1622), ''), char(1623), ''), char(1624), ''), char(1625), ''), char(1626), ''), char(1627), ''), char(1628), ''), char(1629), ''), char(1630), ''), char(1631), ''), char(1648), '') ELSE new.headline END, CASE WHEN instr(CAST(new.body AS BLOB), x'D9') THEN replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(new.body, char(1600), ''), char(1611), ''), char(1612), ''), char(1613), ''), char(1614), ''), char(1615), ''), char(1616), ''), char(1617), ''), char(1618), ''), char(1619), ''), char(1620), ''), char(1621), ''), char(1622), ''), char(1623), ''), char(1624), ''), char(1625), ''), char(1626), ''), char(1627), ''), char(1628), ''), char(1629), ''), char(1630), ''), char(1631), ''), char(1648), '') ELSE new.body END);
+END
 ;

@@ -189,13 +189,24 @@ _MARKED = re.compile(re.escape(MARK_START) + "([^" + re.escape(MARK_START + MARK
 
 def as_written(spellings: tuple[str, ...], snippet: str) -> tuple[str, ...]:
     """The spellings an article holds as its snippet writes them, where the snippet marks them
-    ("Saïed" for Saied, "Kadhafi’s" for Kadhafi's); the others as the query's groups write them."""
+    ("Saïed" for Saied, "Kadhafi’s" for Kadhafi's, أسامة for اسامه); the others as the query's
+    groups write them."""
     if not spellings or MARK_START not in snippet:
         return spellings
     shown: dict[str, str] = {}
     for text in _MARKED.findall(snippet):
-        shown.setdefault(fold(text), " ".join(text.split()))
-    return tuple(dict.fromkeys(shown.get(fold(s), s) for s in spellings))
+        shown.setdefault(_alike(text), " ".join(text.split()))
+    return tuple(dict.fromkeys(shown.get(_alike(s), s) for s in spellings))
+
+
+# The letters in which the writings of an Arabic word differ (nai.spellings.writings): alef with or
+# without its hamza or madda, ة or ه at the end, ى or ي.
+_WRITTEN_ALIKE = str.maketrans("أإآىة", "ااايه")
+
+
+def _alike(text: str) -> str:
+    """A spelling folded, its writings alike."""
+    return fold(text).translate(_WRITTEN_ALIKE)
 
 
 def suggest(conn: sqlite3.Connection, expanded: Expanded, main: Callable[[str], str | None] | None = None) -> list[str]:

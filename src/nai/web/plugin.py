@@ -10,6 +10,8 @@ so that installing nai[web] changes no other Datasette a user runs).
 - A template filter, nai_marks: a snippet's marks (MARKS, which no text holds, so a "[word]" in
   an article stays as it is) as <mark> elements.
 - The search page's suggestions when nothing matches (nai_suggest), as `nai search` makes them.
+- The index's inner view (articles_fts_text, the text as the full-text index reads it) neither
+  listed nor served: Datasette hides inner tables by metadata, but not views.
 - A write refused: the archive is read-only, so a request other than GET or HEAD is answered 405
   (Datasette 0.65 answers a POST to a canned query or a table with its own 500).
 """
@@ -31,6 +33,7 @@ from markupsafe import Markup
 
 from ..spellings import Spellings
 from ..store import browse, ranking
+from ..store.schema import FTS_CONTENT
 from . import chart as charts
 
 DATABASE = "archive"
@@ -82,6 +85,14 @@ def asgi_wrapper(datasette: Any) -> Any:
         return reads_only
 
     return wrap
+
+
+@hookimpl
+def permission_allowed(action: str, resource: Any) -> bool | None:
+    """No page of the index's inner view; everything else as Datasette decides."""
+    if action == "view-table" and isinstance(resource, tuple) and resource[1:] == (FTS_CONTENT,):
+        return False
+    return None
 
 
 def nai_discounts(conn: sqlite3.Connection, query: str | None) -> str:
