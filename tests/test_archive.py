@@ -17,6 +17,7 @@ import pytest
 
 from conftest import FIXTURES, GOLDEN_PAGES, LIBYA_URL, PIPELINE_BEST, Nai, expected, pipeline_story, sql
 from mocksite import article_page
+from nai.cli.common import COMMANDS
 from nai.model import Article
 from nai.store import Archive
 
@@ -533,13 +534,12 @@ def test_generic_page_gets_a_verbose_note(nai: Nai) -> None:
     assert nai("ingest", str(FIXTURES / "other-site-generic.html")).stderr == ""
 
 
-@pytest.mark.parametrize(
-    "command", ["backup", "check", "export", "ingest", "reparse", "scrape", "search", "show", "stats"]
-)
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_has_help_with_an_example(nai: Nai, command: str) -> None:
     result = nai(command, "--help", db=False)
     assert result.exit_code == 0
     assert "Example:" in result.stdout
+    assert re.search(rf"^ +nai {command}\b", result.stdout, re.M)  # the example on a line of its own
     listed = nai("--help", db=False).stdout
     assert re.search(rf"^  {command}\s+\S", listed, re.M)  # `nai --help` lists it, with its summary
 

@@ -54,6 +54,9 @@ FORBIDDEN = {
     "nai.output": (*STORE, *PARSER, *NETWORK, *JOBS, "click"),
     "nai.changes_output": (*STORE, *PARSER, *NETWORK, *JOBS, "click"),
     "nai.sparkline": ("nai.",),
+    "nai.terminal": ("nai.", "click"),
+    # `nai trend` without click: the CLI's library calls and output, no click and no other command
+    "nai.quick": (*PARSER, *NETWORK, *JOBS, "click", "nai.cli"),
     "nai.textdiff": ("nai.",),
     # nai serve's Datasette: reads the archive through the store; the CLI starts it
     "nai.web": (*PARSER, *NETWORK, *TERMINAL, *JOBS),

@@ -23,6 +23,12 @@ def main() -> None:
     signal.signal(signal.SIGINT, _stop_while_starting)
     signal.signal(signal.SIGTERM, _stop_while_starting)
     gc.disable()  # start-up makes many objects and frees few: collecting meanwhile is lost time (2 ms)
+    if "trend" in sys.argv[1:4]:
+        from nai import quick
+
+        status = quick.run(sys.argv[1:])  # `nai trend` without click's start, when it can
+        if status is not None:
+            os._exit(status)
     from nai.cli import cli
     from nai.cli.common import READ_ONLY
 

@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from .common import DateBound, Settings, check_range, output_format, terminal_width, verbosity
+from ..terminal import terminal_width
+from .common import DateBound, Settings, check_range, output_format, verbosity
 
 
 @click.command(name="trend")
@@ -42,7 +43,7 @@ def trend_command(
     included, by the publication date as the site prints it (undated articles are left out).
     On a terminal: a bar chart, the queries side by side, each count beside its bar.
 
-    \\b
+    \b
     Example:
         nai trend Haftar Dbeibah
         nai trend Tebboune --by year --format csv

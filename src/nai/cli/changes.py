@@ -8,7 +8,8 @@ import sys
 import click
 
 from ..errors import NaiError
-from .common import MAX_LIMIT, Moment, Settings, output_format, terminal_width, verbosity
+from ..terminal import terminal_width
+from .common import MAX_LIMIT, Moment, Settings, output_format, verbosity
 
 
 @click.command(name="trending")

@@ -334,17 +334,3 @@ def check_range(since: str | None, until: str | None) -> None:
     """--since after --until finds nothing, ever: a usage error rather than an empty answer."""
     if since and until and since > until:
         raise click.UsageError(f"--since {since} is after --until {until}")
-
-
-def terminal_width(default: int) -> int:
-    """The terminal's columns ($COLUMNS first), or `default` off a terminal (as shutil's, without importing it)."""
-    try:
-        columns = int(os.environ.get("COLUMNS", "0"))
-    except ValueError:
-        columns = 0
-    if columns > 0:
-        return columns
-    try:
-        return os.get_terminal_size(sys.__stdout__.fileno()).columns or default  # type: ignore[union-attr]
-    except (OSError, ValueError, AttributeError):
-        return default

@@ -8,7 +8,8 @@ import click
 
 from .. import defaults
 from ..errors import NaiError
-from .common import MAX_LIMIT, DateBound, Settings, check_range, output_format, terminal_width, verbosity
+from ..terminal import terminal_width
+from .common import MAX_LIMIT, DateBound, Settings, check_range, output_format, verbosity
 
 
 @click.command(name="search")

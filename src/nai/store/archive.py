@@ -63,7 +63,8 @@ def less_precise(date: str | None, than: str | None) -> bool:
 class Archive:
     """An nai archive file. Opening it creates it (when `create`) and applies migrations."""
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True, upgrade: bool = True) -> None:
+        """`upgrade=False`: an archive of an older schema is an ArchiveError, not migrated."""
         #: The file as given (os.path, not pathlib: a search does not load pathlib).
         self.file = os.fspath(path)
         if os.path.isdir(self.file):
@@ -80,14 +81,13 @@ class Archive:
         self._unindexed: list[tuple[int, str, str]] = []
         try:
             self.conn = self._connect(create=create)
-            if not self.read_only:
+            if not self.read_only and upgrade:
                 self._use_wal()
                 self.conn.execute("PRAGMA synchronous = NORMAL")
                 self.migrate()
             elif schema.pending(self.conn):
-                raise ArchiveError(
-                    f"{self.file}: read-only, and made by an older nai: open it once where it can be written"
-                )
+                where = "read-only, and " if self.read_only else ""
+                raise ArchiveError(f"{self.file}: {where}made by an older nai: open it once where it can be written")
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"{self.file}: {describe(exc)}") from None
 
