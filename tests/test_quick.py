@@ -165,18 +165,50 @@ def test_an_archive_of_an_older_schema_is_clicks_to_migrate(archive: Nai, tmp_pa
 
 def test_a_reader_gone_ends_it_quietly_with_1() -> None:
     """`nai trend … | head -1`: the pipe closed before the answer is written."""
+    args = ("--db", str(FIXTURES.parent / "archive.db.example"), "trend", "Haftar", "Niger", "--by", "week")
+    assert taken(*args) == ("0", False)
     read, write = os.pipe()
     os.close(read)
-    db = FIXTURES.parent / "archive.db.example"
+    done = subprocess.run([sys.executable, "-m", "nai", *args], stdout=write, stderr=subprocess.PIPE, timeout=60)
+    os.close(write)
+    assert (done.returncode, done.stderr) == (1, b"")
+
+
+@pytest.mark.parametrize(
+    "shell",
+    ['PYTHONIOENCODING=ascii "$@" >/dev/null', '"$@" >&-', '"$@" >/dev/full'],
+    ids=["a stdout that cannot write Arabic", "stdout closed", "a full disk"],
+)
+def test_a_stdout_that_cannot_take_the_answer_is_said_as_click_says_it(shell: str) -> None:
+    """The same one line and status as click's path (the same command with -q, which is click's)."""
+    if "full" in shell and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full")
+    args = [sys.executable, "-m", "nai", "--db", str(FIXTURES.parent / "archive.db.example"), "trend", "حفتر"]
+    answers = [
+        subprocess.run(["sh", "-c", shell, "sh", *args, *extra], capture_output=True, text=True, timeout=60)
+        for extra in ([], ["-q"])
+    ]
+    assert [(a.returncode, a.stderr) for a in answers[:1]] == [(a.returncode, a.stderr) for a in answers[1:]]
+    assert answers[0].returncode == 1 and answers[0].stderr.startswith("nai: unexpected error: ")
+    assert answers[0].stderr.count("\n") == 1  # one line, no traceback
+
+
+def test_aliases_from_a_pipe_are_read_once_by_the_path_that_answers(archive: Nai, tmp_path: Path) -> None:
+    """A pipe can be read once: quick leaves it to click (here, with an archive click must upgrade)."""
+    older = tmp_path / "older.db"
+    older.write_bytes(archive.db.read_bytes())
+    with sqlite3.connect(older) as conn:
+        conn.execute("DELETE FROM _nai_migrations WHERE name = 'm014_facet_indexes_crossed'")
+    conn.close()
     done = subprocess.run(
-        [sys.executable, "-m", "nai", "--db", str(db), "trend", "Haftar", "Niger", "--by", "week"],
-        stdout=write,
-        stderr=subprocess.PIPE,
+        [sys.executable, "-m", "nai", "--db", str(older), "trend", "Zorglub", "--aliases", "/dev/stdin"],
+        input="Haftar, Zorglub\n",
+        capture_output=True,
         text=True,
         timeout=60,
     )
-    os.close(write)
-    assert (done.returncode, done.stderr) == (1, "")
+    assert (done.returncode, done.stdout.split()[-1]) == (0, "1"), done.stderr
+    assert taken("--db", str(archive.db), "trend", "Zorglub", "--aliases", "/dev/stdin") == ("None", False)
 
 
 WORDS = st.sampled_from(["Haftar", "Niger", "Tripoli", "حفتر", "Hifter", "zzz", "!!", "-x", "--", "trend", "é"])

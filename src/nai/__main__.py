@@ -45,7 +45,8 @@ def main() -> None:
             # interpreter down would only cost time (about 6 ms of a 70 ms search).
             for stream in (sys.stdout, sys.stderr):
                 with contextlib.suppress(OSError, ValueError):  # a reader gone: nothing more to say there
-                    stream.flush()
+                    if stream is not None:  # None: started with it closed (`nai trend x >&-`)
+                        stream.flush()
             os._exit(exc.code)
         raise
 

@@ -8,11 +8,12 @@ module knows is run here, through the library calls and the render of nai.cli.an
         [--exact] [--aliases FILE] [--format table|json|csv]
 
 Anything else goes to click, which answers it as always: help, -v and -q, an option unknown,
-repeated or given a value that starts with "-", a bad choice or date, a QUERY without a word, an
-archive missing or of an older schema (click's path migrates it), any error at all. Nothing is
-written before the answer is whole, so click can take over up to the last moment. The options
-here are trend's as click declares them (tests/test_quick.py holds the two alike, and compares
-their answers).
+repeated or given a value that starts with "-", a bad choice or date, a QUERY without a word,
+--aliases that is no plain file (a pipe is read once), NAI_DEBUG set, an archive missing or of an
+older schema (click's path migrates it), a stdout closed or that cannot write the answer's
+characters, any error at all. Nothing is written before the answer is whole, so click can take
+over up to the last moment. The options here are trend's as click declares them
+(tests/test_quick.py holds the two alike, and compares their answers).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ FLAGS = ("--exact",)
 def parse(args: list[str]) -> tuple[str, list[str], dict[str, str], set[str]] | None:
     """The archive, the queries, the options with values and the flags of `nai ARGS`; None when
     ARGS are not a trend this module runs."""
+    if os.environ.get("NAI_DEBUG"):  # its tracebacks are click's path's
+        return None
     db = os.environ.get("NAI_DB") or "archive.db"  # as click reads it: set and not empty
     rest = list(args)
     if rest[:1] == ["--db"] and len(rest) > 1 and not rest[1].startswith("-"):
@@ -65,6 +68,8 @@ def parse(args: list[str]) -> tuple[str, list[str], dict[str, str], set[str]] | 
         values[name] = value
     if not queries or any(not any(c.isalnum() for c in q) for q in queries):
         return None
+    if "--aliases" in values and not os.path.isfile(values["--aliases"]):
+        return None  # a pipe (--aliases /dev/stdin) can be read once: by click, if it is to answer
     return db, queries, values, flags
 
 
@@ -85,13 +90,18 @@ def run(args: list[str]) -> int | None:
         text, found = _trend(db, queries, values, flags, since, until)
     except Exception:  # click's path meets it again, and says it as nai says errors
         return None
+    stdout = sys.stdout
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        text.encode(stdout.encoding or "utf-8", stdout.errors or "strict")
+    except (AttributeError, LookupError, UnicodeError):  # stdout closed, or a charset without the text
+        return None
+    try:
+        stdout.write(text)
+        stdout.flush()
     except BrokenPipeError:  # a reader gone (`nai trend x | head -1`): quietly, 1, as click does
         return 1
-    except OSError as exc:
-        sys.stderr.write(f"nai: stdout: {exc.strerror or exc}\n")
+    except OSError as exc:  # as nai.cli.common.NaiGroup words what it did not expect
+        sys.stderr.write(f"nai: unexpected error: {type(exc).__name__}: {exc} (NAI_DEBUG=1 shows more)\n")
         return 1
     if not found and sys.stderr.isatty():  # Settings.chatty without -v or -q: on a terminal
         sys.stderr.write("no matches\n")
@@ -109,10 +119,10 @@ def _trend(
     from .store import Archive, trends
     from .terminal import terminal_width
 
-    spellings = None if "--exact" in flags else Spellings.load(values.get("--aliases"))
-    texts = [q.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for q in dict.fromkeys(queries)]
-    expanded = [(text, spellings.expand(text) if spellings is not None else plain(text)) for text in texts]
-    with Archive(db, create=False, upgrade=False) as archive:
+    with Archive(db, create=False, upgrade=False) as archive:  # first: an archive to upgrade is click's
+        spellings = None if "--exact" in flags else Spellings.load(values.get("--aliases"))
+        texts = [q.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for q in dict.fromkeys(queries)]
+        expanded = [(text, spellings.expand(text) if spellings is not None else plain(text)) for text in texts]
         trend = trends.trend(archive.conn, expanded, by=values.get("--by", "month"), since=since, until=until)
     buffer = io.StringIO()
     output.write_trend(trend, values.get("--format", "table"), buffer, width=terminal_width(80))

@@ -437,12 +437,16 @@ def m015_index_without_arabic_marks(db: sqlite_utils.Database) -> None:
     index again took 15 minutes at 1M articles; this, 46 seconds). Where SQLite refuses to write
     its schema (a build in defensive mode), the index is made again."""
     conn = db.conn
-    marked = conn.execute(
+    marked: list[int] = []  # their keys only: an archive of Arabic may hold marks in most articles
+    for key, headline, body in conn.execute(
         "SELECT fts_key, headline, body FROM articles WHERE fts_key IS NOT NULL"
         f" AND ({index_text_sql('headline')} != headline OR {index_text_sql('body')} != body)"
-    ).fetchall()
-    delete = "INSERT INTO articles_fts (articles_fts, rowid, headline, body) VALUES ('delete', ?, ?, ?)"
-    conn.executemany(delete, marked)  # as they were indexed
+    ):
+        conn.execute(  # out of the index as they were put in
+            "INSERT INTO articles_fts (articles_fts, rowid, headline, body) VALUES ('delete', ?, ?, ?)",
+            (key, headline, body),
+        )
+        marked.append(key)
     conn.execute("DROP TRIGGER IF EXISTS articles_ad")
     conn.execute("DROP TRIGGER IF EXISTS articles_au")
     conn.execute(FTS_VIEW)
@@ -464,7 +468,7 @@ def m015_index_without_arabic_marks(db: sqlite_utils.Database) -> None:
     if switched:
         conn.executemany(
             f"INSERT INTO articles_fts (rowid, headline, body) SELECT * FROM {FTS_CONTENT} WHERE fts_key = ?",
-            [(key,) for key, _, _ in marked],
+            [(key,) for key in marked],
         )
     else:
         conn.execute("DROP TABLE IF EXISTS articles_fts")
