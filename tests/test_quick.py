@@ -151,7 +151,7 @@ def test_the_archive_is_named_as_click_reads_it(archive: Nai, monkeypatch: pytes
 
 
 def older_copy(archive: Nai, tmp_path: Path) -> Path:
-    """A copy of the archive as an older nai left it: its last migration not applied."""
+    """A copy of the archive as an older nai left it: m014 not recorded (applying it again is harmless)."""
     older = tmp_path / "older.db"
     older.write_bytes(archive.db.read_bytes())
     with sqlite3.connect(older) as conn:
