@@ -394,8 +394,8 @@ class Spellings:
     def _parse(self, key: str) -> None:
         """Parse the lines that hold a word of `key` (its longest: punctuation may join the others in
         a line), and those that share a spelling with them. A word is found whole in the folded text:
-        a word inside another (other5 in other50) parses no line, so that a user's file of 10,000
-        such lines costs a search 3 ms, not a cascade of parses and scans (0.4 s)."""
+        a word inside another (other5 in other50) parses no line: in a user's file of 10,000 such
+        lines, a lookup takes under 1 ms, not a cascade of parses and scans (0.4 s a search)."""
         wanted = [key]
         while wanted and self._unparsed:
             probe = max(wanted.pop().split(), key=len)

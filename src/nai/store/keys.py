@@ -21,9 +21,10 @@ ID_SPAN = 1 << 32  # ids below this fit in the low bits
 # vowels, shadda, sukun, tanwin and the other marks above and below its letters, the dagger alif,
 # and the tatweel that stretches a word. FTS5's unicode61 takes each for a space between letters:
 # محمّد was indexed as "محم د", and محمد did not find it. A query drops the same marks
-# (nai.spellings.normal). The index folds them through SQL alone (INDEX_TEXT_SQL, in the view
-# articles_fts_text and the triggers), so that any SQLite can write the archive; Archive.index_new
-# folds in Python, the same way. Changing them takes a migration that rebuilds the index.
+# (nai.spellings.normal). The index folds them through SQL alone (index_text_sql, in the view
+# articles_fts_text and the triggers), so that any SQLite can write the archive; a new article's
+# text is folded in Python (index_text) as Archive.save queues it for Archive.index_new. Changing
+# them takes a migration that indexes again the articles it changes (as m015 does).
 INDEX_MARKS = "\u0640" + "".join(map(chr, range(0x064B, 0x0660))) + "\u0670"
 _INDEX_MARKS = re.compile(f"[{INDEX_MARKS}]")
 
