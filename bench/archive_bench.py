@@ -191,6 +191,15 @@ def archive_path(directory: Path, size: int, seed: int) -> Path:
     return directory / f"synthetic-{size}-seed{seed}.db"
 
 
+def synthetic(articles: int, *, build_missing: bool = True) -> Path:
+    """The other benches' archive in bench/data: `articles` synthetic articles (seed 4), built or
+    completed first unless `build_missing` is false (resumable; 15-20 minutes at 1M)."""
+    path = archive_path(ROOT / "bench" / "data", articles, 4)
+    if build_missing and count_articles(path) < articles:
+        build(path, articles, Corpus(4), 2000)
+    return path
+
+
 def count_articles(path: Path) -> int:
     if not path.exists():
         return 0

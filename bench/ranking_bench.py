@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from archive_bench import Corpus, archive_path, build, count_articles  # noqa: E402
-from startup_bench import NAI, p95, timed  # noqa: E402
+from archive_bench import count_articles, synthetic  # noqa: E402
+from startup_bench import NAI, nai_script, p95, timed  # noqa: E402
 
 PAIRS = {"a common and a rare one": ("Sonatrach", "Tamanrasset"), "two common ones": ("Sonatrach", "Libya")}
 TARGET = 1.5
@@ -41,11 +41,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    if NAI is None:
-        sys.exit(f"no nai script beside {sys.executable}: install nai in this environment")
-    path = archive_path(ROOT / "bench" / "data", args.articles, 4)
-    if count_articles(path) < args.articles:
-        build(path, args.articles, Corpus(4), 2000)
+    nai_script()
+    path = synthetic(args.articles)
     with tempfile.TemporaryDirectory() as folder:
         commands: dict[str, list[str]] = {}
         for name, (first, second) in PAIRS.items():

@@ -25,10 +25,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from archive_bench import Corpus, archive_path, build, count_articles  # noqa: E402
+from archive_bench import synthetic  # noqa: E402
 
 BIN = Path(sys.executable).parent
 NAI = str(BIN / "nai") if (BIN / "nai").exists() else None
+
+
+def nai_script(install: str = "nai") -> str:
+    """The `nai` script beside this Python, or the bench ends saying what to install."""
+    if NAI is None:
+        sys.exit(f"no nai script beside {sys.executable}: install {install} in this environment")
+    return NAI
+
+
 BARE_SEARCH = """
 import sqlite3, sys
 conn = sqlite3.connect(sys.argv[1])
@@ -63,11 +72,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40, help="processes of each kind (default 40)")
     parser.add_argument("--query", default="Haftar")
     args = parser.parse_args()
-    if NAI is None:
-        sys.exit(f"no nai script beside {sys.executable}: install nai in this environment")
-    path = archive_path(ROOT / "bench" / "data", args.articles, 4)
-    if count_articles(path) < args.articles:
-        build(path, args.articles, Corpus(4), 2000)
+    nai_script()
+    path = synthetic(args.articles)
     commands = {
         "nai search": [NAI, "--db", str(path), "search", args.query],
         # the bare script's very query: no other spelling of the name (nai search expands Haftar to six)

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from archive_bench import Corpus, archive_path, build, count_articles  # noqa: E402
-from startup_bench import ENV, NAI  # noqa: E402
+from archive_bench import Corpus, count_articles, synthetic  # noqa: E402
+from startup_bench import ENV, NAI, nai_script  # noqa: E402
 
 TARGETS = {"common": 1.0, "rare": 0.050}
 #: Floors: what any click program costs to start here, and Python itself (nai trend loads no click).
@@ -53,14 +53,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--skip-build", action="store_true", help="measure the archive as it is")
     args = parser.parse_args()
-    if NAI is None:
-        sys.exit(f"no nai script beside {sys.executable}: install nai in this environment")
-    corpus = Corpus(4)
-    path = archive_path(ROOT / "bench" / "data", args.articles, 4)
-    if not args.skip_build and count_articles(path) < args.articles:
-        build(path, args.articles, corpus, 2000)
+    nai_script()
+    path = synthetic(args.articles, build_missing=not args.skip_build)
     size = count_articles(path)
-    terms = {"common": common_word(corpus, 0.6), "rare": "Tamanrasset"}
+    terms = {"common": common_word(Corpus(4), 0.6), "rare": "Tamanrasset"}
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         found = {
             level: conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (f'"{t}"',)).fetchone()[

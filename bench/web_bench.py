@@ -24,9 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from archive_bench import archive_path, count_articles  # noqa: E402
+from archive_bench import count_articles, synthetic  # noqa: E402
 from screenshots import free_port, wait_for  # noqa: E402
-from startup_bench import ENV, NAI  # noqa: E402
+from startup_bench import ENV, NAI, nai_script  # noqa: E402
 
 PAGES = {
     "search, a rare word": "/archive/search?q=Tamanrasset",
@@ -62,9 +62,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    if NAI is None:
-        sys.exit(f"no nai script beside {sys.executable}: install nai[web] in this environment")
-    path = archive_path(ROOT / "bench" / "data", args.articles, 4)
+    nai_script("nai[web]")
+    path = synthetic(args.articles, build_missing=False)
     if not path.exists():
         sys.exit(f"no {path}: build it first (bench/trend_bench.py --articles {args.articles})")
     size = count_articles(path)
