@@ -42,6 +42,7 @@ FORBIDDEN = {
     "nai.urls": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS),
     "nai.dates": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS),
     "nai.raw": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS),
+    "nai.arabic": ("nai.",),
     "nai.spellings": (*STORE, *PARSER, *NETWORK, *TERMINAL, *JOBS, "nai.model", "pathlib", "importlib"),
     "nai.charts": ("nai.", "click"),
     "nai.errors": ("nai.",),

@@ -20,10 +20,10 @@ import pytest
 
 from conftest import FIXTURES, LIBYA_URL, Nai, sql
 from nai import spellings as spellings_module
+from nai.arabic import MAX_WRITINGS, spelled
 from nai.spellings import (
     DATA_FILE,
     MAX_ALTERNATIVES,
-    MAX_WRITINGS,
     Spellings,
     fold,
     fold_text,
@@ -406,7 +406,7 @@ def test_a_long_quoted_arabic_phrase_is_searched_in_its_bounded_writings(archive
     phrase = " ".join(["الامارة"] * 60)
     result = archive("search", f'"{phrase}"')
     assert (result.exit_code, result.stdout) == (0, "")
-    assert len(spellings_module.spelled(phrase.split())) == MAX_WRITINGS
+    assert len(spelled(phrase.split())) == MAX_WRITINGS
 
 
 # ---- 6. Arabic written with its vowels in an article ---------------------------------------------

@@ -115,14 +115,12 @@ def _trend(
     import io
 
     from . import output
-    from .spellings import Spellings, plain
+    from .spellings import expand_each
     from .store import Archive, trends
     from .terminal import terminal_width
 
     with Archive(db, create=False, upgrade=False) as archive:  # first: an archive to upgrade is click's
-        spellings = None if "--exact" in flags else Spellings.load(values.get("--aliases"))
-        texts = [q.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for q in dict.fromkeys(queries)]
-        expanded = [(text, spellings.expand(text) if spellings is not None else plain(text)) for text in texts]
+        expanded = expand_each(queries, exact="--exact" in flags, aliases=values.get("--aliases"))
         trend = trends.trend(archive.conn, expanded, by=values.get("--by", "month"), since=since, until=until)
     buffer = io.StringIO()
     output.write_trend(trend, values.get("--format", "table"), buffer, width=terminal_width(80))

@@ -24,9 +24,10 @@ import os
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from itertools import accumulate, islice, product
+from itertools import accumulate
 from typing import NamedTuple
 
+from .arabic import ARABIC_START, LAM, PROCLITICS, spelled, writings
 from .errors import NaiError
 
 DATA_FILE = os.path.join(os.path.dirname(__file__), "spellings.txt")
@@ -35,24 +36,9 @@ MAX_ALTERNATIVES = 32  # phrases one word or phrase of a query stands for: its s
 _PARTS = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+")
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # what a query puts around a word: "(Haftar)", Haftar*, -Tripoli
-# Arabic writes a conjunction or preposition joined to the word after it: "وحفتر" is "and Haftar",
-# "لحفتر" "to Haftar", and one token to the index. A word of Arabic script is looked for with them:
-# و and, ف so, ب with, ل to, ك like, and their pairs. ل before the article ال makes لل ("للجزائر").
-# Arabic's short vowels, shadda, sukun, tanwin, the dagger alif and the tatweel that stretches a word
+# Arabic's short vowels, shadda, sukun, tanwin, the dagger alif and the tatweel that stretches a
+# word: a query drops them, as the index does (nai.store.keys.INDEX_MARKS)
 _ARABIC_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")
-_ARABIC_START = re.compile("[\u0621-\u064a\u066e-\u06d3]")
-PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك")
-LAM = tuple(p for p in PROCLITICS if p.endswith("ل"))
-# Arabic writes some letters of a word more than one way, and the index holds each as written, as
-# it holds "Tripoli" and "Tripolis" apart. A word of Arabic script is looked for in the writings of
-# the same word, as the index finds "Saïed" for "Saied": the alef that starts it (or follows the
-# article ال) with or without its hamza or madda (اسامة finds أسامة and آسامة, أسامة finds اسامة;
-# الامن finds الأمن; الى finds إلى), ة or ه at its end (أسامه, أسامة), and ى written ي (مصطفى
-# finds مصطفي; not the other way: علي, Ali, is not على, "on"). A phrase is looked for in
-# MAX_WRITINGS writings at most (spelled): as typed, in careful writing, then those that change the
-# fewest letters.
-ALEFS = "اأإآ"
-MAX_WRITINGS = 64
 WRITTEN_KEPT = 10_000  # Arabic words whose writings' presence in the groups' text is remembered
 # Folding, as FTS5's `unicode61 remove_diacritics 2` folds the index (which does the real matching):
 # lower case, letters without their accents (NFKD, then no combining marks), Arabic short vowels
@@ -194,7 +180,7 @@ def forms(text: str) -> list[str]:
     """The FTS5 phrases `phrase` ORs: the words quoted, and for Arabic script each writing of its
     words (writings) with the joined forms of the first."""
     words = _WORD.findall(text.replace("_", " "))[:MAX_QUERY_TERMS]
-    if not words or not _ARABIC_START.match(words[0]):
+    if not words or not ARABIC_START.match(words[0]):
         return ['"' + " ".join(words) + '"']
     quoted: list[str] = []
     for first, *others in spelled(words):
@@ -205,62 +191,6 @@ def forms(text: str) -> list[str]:
             joined = [first, *(p + first for p in PROCLITICS)]
         quoted += (f'"{w}{rest}"' for w in joined)
     return quoted
-
-
-def spelled(words: list[str]) -> list[list[str]]:
-    """The writings of a run of words (each word's, writings), the likeliest first, MAX_WRITINGS at
-    most: the words as typed; then each word in careful writing (a hamza on its alef, ة for its ه):
-    a name typed without them is written with them ("اسامه احمد الامين", "أسامة أحمد الأمين", four
-    letters changed); then those that change fewest letters."""
-    runs: list[tuple[int, list[str]]] = [(0, [])]
-    for word in words:
-        runs = sorted(((cost + more, [*run, w]) for cost, run in runs for more, w in _writings(word)), key=_cost)
-        runs = runs[:MAX_WRITINGS]
-    careful = [list(run) for run in islice(product(*map(_careful, words)), MAX_WRITINGS // 4)]
-    found = {tuple(run): run for run in [list(words), *careful, *(run for _, run in runs)]}
-    return list(found.values())[:MAX_WRITINGS]
-
-
-def _careful(word: str) -> list[str]:
-    """A word of Arabic script with a hamza on the alef that starts it (or follows the article),
-    above or below, and ة for the ه that ends it: how a careful text writes it, if it is that."""
-    if len(word) < 2 or not _ARABIC_START.match(word):
-        return [word]
-    at = 2 if word.startswith("ال") and len(word) > 3 else 0
-    ending = word[:-1] + "ة" if word.endswith("ه") and len(word) > 2 else word
-    if ending[at] != "ا" or (at == 0 and word.startswith("ال")):
-        return [ending]
-    return [ending[:at] + alef + ending[at + 1 :] for alef in "أإ"]
-
-
-def _cost(run: tuple[int, object]) -> int:
-    return run[0]
-
-
-def writings(word: str) -> list[str]:
-    """The ways Arabic writes a word (see ALEFS), as typed first, then those that change least:
-    "اسامه" is also "اسامة", "أسامه", "إسامه"... A word of another script, or of one letter, is
-    itself."""
-    return [w for _, w in _writings(word)]
-
-
-def _writings(word: str) -> list[tuple[int, str]]:
-    """writings, each with how much it changes the word: a hamza put on or taken off the alef, or
-    the other ending, 1; a madda, or a hamza on the alef of a word that starts like the article
-    (إلى, إلهام), 2."""
-    if len(word) < 2 or not _ARABIC_START.match(word):
-        return [(0, word)]
-    options = [(0, word)]
-    for at in (2, 0) if word.startswith("ال") and len(word) > 3 else (0,):
-        extra = 1 if at == 2 or not word.startswith("ال") else 2
-        if word[at] == "ا":
-            options += [(extra + (alef == "آ"), word[:at] + alef + word[at + 1 :]) for alef in ALEFS[1:]]
-        elif word[at] in ALEFS[1:]:
-            options.append((extra, word[:at] + "ا" + word[at + 1 :]))
-    ending = {"ة": "ه", "ه": "ة", "ى": "ي"}.get(word[-1]) if len(word) > 2 else None
-    if ending:
-        options += [(cost + 1, option[:-1] + ending) for cost, option in options]
-    return sorted(options, key=_cost)
 
 
 class Term(NamedTuple):
@@ -426,7 +356,7 @@ class Spellings:
         (الدبيبه is the group of الدبيبة); () when none does."""
         key = fold(spelling)
         found = self._holding(key)
-        if found or not _ARABIC_START.search(key) or not all(map(self._in_text, key.split())):
+        if found or not ARABIC_START.search(key) or not all(map(self._in_text, key.split())):
             return found
         return next(filter(None, (self._holding(" ".join(run)) for run in spelled(key.split())[1:])), ())
 
@@ -555,12 +485,12 @@ class Spellings:
                 piece = text[found[i].start() : found[i + n - 1].end()]
                 options = self.group(piece)
                 if options or n == 1:
-                    key, arabic = fold(piece), bool(_ARABIC_START.match(piece))
+                    key, arabic = fold(piece), bool(ARABIC_START.match(piece))
                     written = next((s for s in options if fold(s) == key), piece)
                     others = [
                         s
                         for s in options
-                        if fold(s) != key and len(fold(s).split()) == n and bool(_ARABIC_START.match(s)) == arabic
+                        if fold(s) != key and len(fold(s).split()) == n and bool(ARABIC_START.match(s)) == arabic
                     ]
                     after = text[found[i + n - 1].end() : found[i + n].start()] if i + n < len(found) else ""
                     variants = [v + o + after for v in variants for o in (written, *others)][:MAX_ALTERNATIVES]
@@ -596,3 +526,11 @@ _NONE = Spellings([])
 def plain(query: str) -> Expanded:
     """A query as typed, no spelling expanded (--exact)."""
     return _NONE.expand(query, exact=True)
+
+
+def expand_each(queries: list[str], *, exact: bool = False, aliases: str | None = None) -> list[tuple[str, Expanded]]:
+    """Each query once, as text (bytes of the command line that are no UTF-8 replaced), with what
+    it stands for: every spelling (the shipped groups, the user's file and `aliases`) unless `exact`."""
+    spellings = None if exact else Spellings.load(aliases)
+    texts = [q.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for q in dict.fromkeys(queries)]
+    return [(text, spellings.expand(text) if spellings is not None else plain(text)) for text in texts]

@@ -53,12 +53,10 @@ def trend_command(
         raise click.UsageError("a QUERY has no word: give each one a word or a name to count")
     check_range(since, until)
     from .. import output
-    from ..spellings import Spellings, plain
+    from ..spellings import expand_each
     from ..store import trends
 
-    spellings = None if exact else Spellings.load(aliases)
-    texts = [q.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for q in dict.fromkeys(queries)]
-    expanded = [(text, spellings.expand(text) if spellings is not None else plain(text)) for text in texts]
+    expanded = expand_each(list(queries), exact=exact, aliases=aliases)
     with settings.archive() as archive:
         trend = trends.trend(archive.conn, expanded, by=by, since=since, until=until)
     output.write_trend(trend, fmt, sys.stdout, width=terminal_width(80))

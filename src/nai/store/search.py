@@ -14,9 +14,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import NamedTuple
 
+from ..arabic import writings
 from ..errors import QueryError
 from ..model import Hit
-from ..spellings import Expanded, fold, phrase, plain, searched, writings
+from ..spellings import Expanded, fold, phrase, plain, searched
 from . import ranking
 from .keys import fts_range
 from .queries import by_fts_keys, fts_guard
