@@ -3,10 +3,15 @@
   archive.py   Archive: opening (WAL, or read-only), transactions, saving articles
   queries.py   reading: get, find, all_stored, read history, stats
   search.py    full-text search: filters, sorts, the spellings each hit holds, suggestions
+  ranking.py   bm25, with the spellings of a name weighed as one word
   trends.py    articles matching a query per month, week or year
+  readers.py   what readers are reading: read-count growth in a window (`nai trending`)
+  history.py   an article's states through time, and where an older page's takes its place
+  links.py     the stories an article lists, and those that list it
   crawl.py     the crawl state of `nai scrape` (urls, runs), typed
   fill.py      how often the site-rule fields are filled: a scrape's pages against earlier ones
   health.py    check, repair, backup, reparse
+  merging.py   one story stored twice (before m011) made one again, for repair
   browse.py    what the pages of `nai serve` read: an article with its links, backlinks, read counts
   rawpages.py  raw pages packed against their site's dictionaries, and Packer for workers
   schema.py    the migrations, in order, and the objects the archive needs
